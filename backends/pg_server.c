@@ -1,0 +1,255 @@
+#include "backends/pg_server.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "backends/pool.h"
+#include "proxy/log.h"
+#include "proxy/worker.h"
+
+const char *const pg_reported_params[] = {
+	"application_name", "client_encoding", "DateStyle", "default_transaction_read_only",
+	"in_hot_standby", "integer_datetimes", "IntervalStyle", "is_superuser",
+	"server_encoding", "server_version", "session_authorization",
+	"standard_conforming_strings", "TimeZone", NULL,
+};
+
+uint64_t dw_now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void dw_cancel_handle_unref(struct dw_cancel_handle *h)
+{
+	if (h && atomic_fetch_sub(&h->refs, 1) == 1) {
+		PQfreeCancel(h->cancel);
+		free(h);
+	}
+}
+
+static const char *sslmode_name(enum dw_tls_mode m)
+{
+	switch (m) {
+	case DW_TLS_DISABLE: return "disable";
+	case DW_TLS_PREFER: return "prefer";
+	case DW_TLS_REQUIRE: return "require";
+	case DW_TLS_VERIFY_FULL: return "verify-full";
+	}
+	return "prefer";
+}
+
+static bool is_numeric_ip(const char *host)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+static void connect_fail(struct pg_server *s, const char *why)
+{
+	char msg[256];
+	const char *detail = s->conn ? PQerrorMessage(s->conn) : "";
+	snprintf(msg, sizeof msg, "%s%s%s", why, *detail ? ": " : "", detail);
+	/* libpq messages end in a newline. */
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	dw_pool_server_failed(s, msg);
+}
+
+static void connect_step(evutil_socket_t fd, short what, void *arg);
+
+/* The attempt failed before pg_server_connect returned: no callback, the
+ * reason goes to the pool's last_error and the caller sees NULL. */
+static void start_failed(struct pg_server *s, const char *why)
+{
+	const char *detail = s->conn ? PQerrorMessage(s->conn) : "";
+	snprintf(s->pool->last_error, sizeof s->pool->last_error, "%s%s%s", why,
+		*detail ? ": " : "", detail);
+	pg_server_free(s);
+}
+
+static bool wait_socket(struct pg_server *s, PostgresPollingStatusType st)
+{
+	struct event_base *base = s->pool->worker->base;
+	int fd = PQsocket(s->conn);
+	if (fd < 0)
+		return false;
+	if (s->conn_ev)
+		event_free(s->conn_ev);
+	s->fd = fd;
+	s->conn_ev = event_new(base, fd, st == PGRES_POLLING_READING ? EV_READ : EV_WRITE,
+		connect_step, s);
+	return s->conn_ev && event_add(s->conn_ev, NULL) == 0;
+}
+
+static void capture_params(struct pg_server *s)
+{
+	for (size_t i = 0; pg_reported_params[i]; i++) {
+		const char *v = PQparameterStatus(s->conn, pg_reported_params[i]);
+		if (v && !pg_params_set(&s->pristine, pg_reported_params[i], v))
+			break;
+	}
+	pg_params_copy(&s->current, &s->pristine);
+}
+
+static bool take_over_socket(struct pg_server *s)
+{
+	struct event_base *base = s->pool->worker->base;
+	if (PQsetnonblocking(s->conn, 1) != 0)
+		return false;
+	s->fd = PQsocket(s->conn);
+	SSL *ssl = PQgetssl(s->conn);
+	if (ssl) {
+		/* libpq keeps owning the SSL object and the socket; PQfinish frees them. */
+		SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
+		s->bev = bufferevent_openssl_socket_new(base, s->fd, ssl, BUFFEREVENT_SSL_OPEN, 0);
+		if (s->bev)
+			bufferevent_openssl_set_allow_dirty_shutdown(s->bev, 1);
+	} else {
+		s->bev = bufferevent_socket_new(base, s->fd, 0);
+	}
+	if (!s->bev)
+		return false;
+	PGcancel *c = PQgetCancel(s->conn);
+	if (c) {
+		s->cancel = calloc(1, sizeof *s->cancel);
+		if (!s->cancel) {
+			PQfreeCancel(c);
+			return false;
+		}
+		atomic_init(&s->cancel->refs, 1);
+		s->cancel->cancel = c;
+	}
+	s->backend_pid = PQbackendPID(s->conn);
+	capture_params(s);
+	s->txstatus = 'I';
+	return true;
+}
+
+static void connect_step(evutil_socket_t fd, short what, void *arg)
+{
+	struct pg_server *s = arg;
+	(void)fd;
+	(void)what;
+	PostgresPollingStatusType st = PQconnectPoll(s->conn);
+	switch (st) {
+	case PGRES_POLLING_READING:
+	case PGRES_POLLING_WRITING:
+		if (!wait_socket(s, st))
+			connect_fail(s, "connect failed");
+		return;
+	case PGRES_POLLING_OK:
+		event_free(s->conn_ev);
+		s->conn_ev = NULL;
+		if (s->timer)
+			evtimer_del(s->timer);
+		if (!take_over_socket(s)) {
+			connect_fail(s, "cannot take over the server connection");
+			return;
+		}
+		dw_pool_server_ready(s);
+		return;
+	default:
+		connect_fail(s, "connect failed");
+		return;
+	}
+}
+
+static void connect_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct pg_server *s = arg;
+	dw_pool_server_failed(s, "connect timeout");
+}
+
+struct pg_server *pg_server_connect(struct dw_pool *pool)
+{
+	const struct dw_backend_config *b = pool->backend;
+	const struct dw_user_config *u = pool->user;
+	struct pg_server *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->pool = pool;
+	s->state = PGS_CONNECTING;
+	s->fd = -1;
+	s->created_us = dw_now_us();
+
+	char port[16] = "5432", host[4096];
+	const char *host_key = "host";
+	if (b->address.unix_path) {
+		/* A socket file "/dir/.s.PGSQL.5433" or the directory holding it. */
+		snprintf(host, sizeof host, "%s", b->address.unix_path);
+		char *base = strrchr(host, '/');
+		if (base && strncmp(base + 1, ".s.PGSQL.", 9) == 0) {
+			snprintf(port, sizeof port, "%s", base + 10);
+			*base = '\0';
+			if (!host[0])
+				snprintf(host, sizeof host, "/");
+		}
+	} else {
+		snprintf(host, sizeof host, "%s", b->address.host);
+		snprintf(port, sizeof port, "%u", b->address.port);
+		if (is_numeric_ip(host))
+			host_key = "hostaddr";
+	}
+	const char *keys[12], *vals[12];
+	size_t n = 0;
+	keys[n] = host_key, vals[n++] = host;
+	keys[n] = "port", vals[n++] = port;
+	keys[n] = "user", vals[n++] = u->backend_user ? u->backend_user : u->name;
+	keys[n] = "password", vals[n++] = u->backend_password ? u->backend_password : u->password;
+	keys[n] = "dbname", vals[n++] = pool->database;
+	keys[n] = "sslmode", vals[n++] = sslmode_name(b->tls.mode);
+	if (b->tls.ca_file)
+		keys[n] = "sslrootcert", vals[n++] = b->tls.ca_file;
+	keys[n] = "fallback_application_name", vals[n++] = "dbward";
+	keys[n] = "gssencmode", vals[n++] = "disable";
+	keys[n] = NULL, vals[n] = NULL;
+	s->conn = PQconnectStartParams(keys, vals, 0);
+	if (!s->conn || PQstatus(s->conn) == CONNECTION_BAD) {
+		start_failed(s, "connect failed");
+		return NULL;
+	}
+	uint64_t to = pool->cfg->timeouts.connect_ms;
+	if (to) {
+		s->timer = evtimer_new(pool->worker->base, connect_timeout, s);
+		struct timeval tv = {(time_t)(to / 1000), (suseconds_t)((to % 1000) * 1000)};
+		if (s->timer)
+			evtimer_add(s->timer, &tv);
+	}
+	if (!wait_socket(s, PGRES_POLLING_WRITING)) {
+		start_failed(s, "connect failed");
+		return NULL;
+	}
+	return s;
+}
+
+void pg_server_free(struct pg_server *s)
+{
+	if (!s)
+		return;
+	if (s->conn_ev)
+		event_free(s->conn_ev);
+	if (s->timer)
+		event_free(s->timer);
+	if (s->bev)
+		bufferevent_free(s->bev);
+	if (s->conn)
+		PQfinish(s->conn);
+	dw_cancel_handle_unref(s->cancel);
+	pg_params_clear(&s->pristine);
+	pg_params_clear(&s->current);
+	pg_stmt_cache_clear(&s->stmts, &s->pool->worker->stmts);
+	free(s);
+}

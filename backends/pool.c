@@ -1,0 +1,346 @@
+#include "backends/pool.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/bufferevent.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "proxy/log.h"
+#include "proxy/worker.h"
+
+/* Capacity of one (backend, user, database) key across workers. */
+struct dw_pool_shared {
+	char *key;
+	pthread_mutex_t mu;
+	uint32_t total;
+	uint32_t max;
+	uint64_t waiting_mask;  /* workers with clients waiting for capacity */
+	struct dw_pool_shared *next;
+};
+
+static pthread_mutex_t shared_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct dw_pool_shared *shared_list;
+
+static struct dw_pool_shared *shared_get(const char *key, uint32_t max)
+{
+	pthread_mutex_lock(&shared_mu);
+	struct dw_pool_shared *sh;
+	for (sh = shared_list; sh; sh = sh->next)
+		if (strcmp(sh->key, key) == 0)
+			break;
+	if (!sh && (sh = calloc(1, sizeof *sh)) != NULL) {
+		sh->key = strdup(key);
+		pthread_mutex_init(&sh->mu, NULL);
+		sh->next = shared_list;
+		shared_list = sh;
+	}
+	if (sh)
+		sh->max = max;
+	pthread_mutex_unlock(&shared_mu);
+	return sh;
+}
+
+static uint64_t worker_bit(const struct dw_worker *w) { return 1ull << (w->id % 64); }
+
+/* Takes one unit of capacity. On failure marks this worker as waiting and
+ * returns false; *NEWLY says whether the mark is new (then the other workers
+ * are asked to shed idle connections). */
+static bool shared_reserve(struct dw_pool_shared *sh, struct dw_worker *w, bool *newly)
+{
+	bool ok;
+	pthread_mutex_lock(&sh->mu);
+	ok = sh->total < sh->max;
+	*newly = false;
+	if (ok) {
+		sh->total++;
+	} else if (!(sh->waiting_mask & worker_bit(w))) {
+		sh->waiting_mask |= worker_bit(w);
+		*newly = true;
+	}
+	pthread_mutex_unlock(&sh->mu);
+	return ok;
+}
+
+static void poke_mask(struct dw_worker *self, uint64_t mask)
+{
+	struct dw_runtime *rt = self->rt;
+	for (size_t i = 0; i < rt->n_workers; i++)
+		if (&rt->workers[i] != self && (mask & worker_bit(&rt->workers[i])))
+			dw_worker_poke(&rt->workers[i]);
+}
+
+static void shared_release(struct dw_pool_shared *sh, struct dw_worker *w)
+{
+	pthread_mutex_lock(&sh->mu);
+	sh->total--;
+	uint64_t mask = sh->waiting_mask & ~worker_bit(w);
+	pthread_mutex_unlock(&sh->mu);
+	if (mask)
+		poke_mask(w, mask);
+}
+
+static void shared_not_waiting(struct dw_pool_shared *sh, struct dw_worker *w)
+{
+	pthread_mutex_lock(&sh->mu);
+	sh->waiting_mask &= ~worker_bit(w);
+	pthread_mutex_unlock(&sh->mu);
+}
+
+static bool shared_others_waiting(struct dw_pool_shared *sh, struct dw_worker *w)
+{
+	pthread_mutex_lock(&sh->mu);
+	bool r = (sh->waiting_mask & ~worker_bit(w)) != 0;
+	pthread_mutex_unlock(&sh->mu);
+	return r;
+}
+
+struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
+	const struct dw_backend_config *backend, const struct dw_user_config *user,
+	const char *database)
+{
+	for (struct dw_pool *p = w->pools; p; p = p->next)
+		if (p->cfg == cfg && p->backend == backend && p->user == user &&
+		    strcmp(p->database, database) == 0)
+			return p;
+	struct dw_pool *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	char key[1024];
+	snprintf(key, sizeof key, "%s\x01%s\x01%s", backend->name, user->name, database);
+	p->database = strdup(database);
+	p->shared = shared_get(key, backend->pool.size);
+	if (!p->database || !p->shared) {
+		free(p->database);
+		free(p);
+		return NULL;
+	}
+	p->worker = w;
+	p->cfg = dw_config_ref(cfg);
+	p->backend = backend;
+	p->user = user;
+	TAILQ_INIT(&p->idle);
+	TAILQ_INIT(&p->busy);
+	TAILQ_INIT(&p->waiters);
+	p->next = w->pools;
+	w->pools = p;
+	return p;
+}
+
+static void close_server(struct pg_server *s, struct pg_server_list *list)
+{
+	struct dw_pool *p = s->pool;
+	TAILQ_REMOVE(list, s, link);
+	s->state = PGS_CLOSED;
+	p->n_total--;
+	pg_server_free(s);
+	shared_release(p->shared, p->worker);
+}
+
+/* No attempt left in flight: every waiter hears the failure. */
+static void fail_waiters(struct dw_pool *p)
+{
+	while (p->n_waiters) {
+		struct dw_pool_waiter *w = TAILQ_FIRST(&p->waiters);
+		TAILQ_REMOVE(&p->waiters, w, link);
+		w->queued = false;
+		p->n_waiters--;
+		w->cb(w, NULL, p->last_error);
+	}
+	shared_not_waiting(p->shared, p->worker);
+}
+
+/* Opens connections while capacity allows, until WANT are in flight. */
+static void grow_to(struct dw_pool *p, uint32_t want)
+{
+	while (p->n_connecting < want) {
+		bool newly;
+		if (!shared_reserve(p->shared, p->worker, &newly)) {
+			if (newly)
+				poke_mask(p->worker, ~0ull);
+			return;
+		}
+		p->n_connecting++;
+		p->n_total++;
+		struct pg_server *s = pg_server_connect(p);
+		if (!s) {
+			p->n_connecting--;
+			p->n_total--;
+			shared_release(p->shared, p->worker);
+			dw_warn("backend %s: %s", p->backend->name, p->last_error);
+			/* Nothing in flight will serve the waiters: tell them now. */
+			if (p->n_connecting == 0)
+				fail_waiters(p);
+			return;
+		}
+		TAILQ_INSERT_TAIL(&p->busy, s, link);
+	}
+}
+
+static void grow(struct dw_pool *p) { grow_to(p, p->n_waiters); }
+
+static void hand_to_waiter(struct dw_pool *p, struct pg_server *s)
+{
+	struct dw_pool_waiter *w = TAILQ_FIRST(&p->waiters);
+	TAILQ_REMOVE(&p->waiters, w, link);
+	w->queued = false;
+	if (--p->n_waiters == 0)
+		shared_not_waiting(p->shared, p->worker);
+	s->state = PGS_ATTACHED;
+	s->uses++;
+	w->cb(w, s, NULL);
+}
+
+static bool expired(const struct dw_pool *p, const struct pg_server *s, uint64_t now)
+{
+	const struct dw_pool_config *pc = &p->backend->pool;
+	if (pc->max_lifetime_ms && now - s->created_us >= pc->max_lifetime_ms * 1000u)
+		return true;
+	return pc->max_uses && s->uses >= pc->max_uses;
+}
+
+void dw_pool_checkout(struct dw_pool *p, struct dw_pool_waiter *w)
+{
+	uint64_t now = dw_now_us();
+	struct pg_server *s;
+	while ((s = TAILQ_FIRST(&p->idle)) != NULL) {
+		if (expired(p, s, now)) {
+			close_server(s, &p->idle);
+			continue;
+		}
+		TAILQ_REMOVE(&p->idle, s, link);
+		TAILQ_INSERT_TAIL(&p->busy, s, link);
+		s->state = PGS_ATTACHED;
+		s->uses++;
+		w->queued = false;
+		w->cb(w, s, NULL);
+		return;
+	}
+	w->queued = true;
+	TAILQ_INSERT_TAIL(&p->waiters, w, link);
+	p->n_waiters++;
+	grow(p);
+}
+
+void dw_pool_cancel_wait(struct dw_pool *p, struct dw_pool_waiter *w)
+{
+	if (!w->queued)
+		return;
+	TAILQ_REMOVE(&p->waiters, w, link);
+	w->queued = false;
+	if (--p->n_waiters == 0)
+		shared_not_waiting(p->shared, p->worker);
+}
+
+static void idle_read(struct bufferevent *bev, void *arg)
+{
+	/* An idle server only speaks to say it is going away (FATAL, shutdown). */
+	struct pg_server *s = arg;
+	(void)bev;
+	dw_info("backend %s: idle server connection closed by the server", s->pool->backend->name);
+	close_server(s, &s->pool->idle);
+}
+
+static void idle_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	struct pg_server *s = arg;
+	close_server(s, &s->pool->idle);
+}
+
+void dw_pool_release(struct pg_server *s, bool reusable)
+{
+	struct dw_pool *p = s->pool;
+	s->client = NULL;
+	if (!reusable || s->broken || expired(p, s, dw_now_us())) {
+		close_server(s, &p->busy);
+		grow(p);
+		return;
+	}
+	if (p->n_waiters) {
+		hand_to_waiter(p, s);
+		return;
+	}
+	if (shared_others_waiting(p->shared, p->worker)) {
+		/* A client of another worker needs the capacity more. */
+		close_server(s, &p->busy);
+		return;
+	}
+	TAILQ_REMOVE(&p->busy, s, link);
+	TAILQ_INSERT_HEAD(&p->idle, s, link);
+	s->state = PGS_IDLE;
+	s->idle_since_us = dw_now_us();
+	bufferevent_setcb(s->bev, idle_read, NULL, idle_event, s);
+	bufferevent_enable(s->bev, EV_READ);
+}
+
+void dw_pool_server_ready(struct pg_server *s)
+{
+	struct dw_pool *p = s->pool;
+	p->n_connecting--;
+	TAILQ_REMOVE(&p->busy, s, link);
+	TAILQ_INSERT_TAIL(&p->busy, s, link);
+	if (p->n_waiters) {
+		hand_to_waiter(p, s);
+		return;
+	}
+	s->state = PGS_ATTACHED;
+	dw_pool_release(s, true);
+}
+
+void dw_pool_server_failed(struct pg_server *s, const char *error)
+{
+	struct dw_pool *p = s->pool;
+	snprintf(p->last_error, sizeof p->last_error, "%s", error);
+	dw_warn("backend %s: %s", p->backend->name, error);
+	p->n_connecting--;
+	close_server(s, &p->busy);
+	if (p->n_connecting == 0)
+		fail_waiters(p);
+}
+
+void dw_pool_maintain(struct dw_worker *w)
+{
+	uint64_t now = dw_now_us();
+	for (struct dw_pool *p = w->pools; p; p = p->next) {
+		const struct dw_pool_config *pc = &p->backend->pool;
+		uint32_t n_idle = 0;
+		struct pg_server *s, *next;
+		for (s = TAILQ_FIRST(&p->idle); s; s = next) {
+			next = TAILQ_NEXT(s, link);
+			n_idle++;
+			bool idle_long = pc->idle_timeout_ms && n_idle > pc->min_idle &&
+				now - s->idle_since_us >= pc->idle_timeout_ms * 1000u;
+			bool shed = p->n_waiters == 0 && shared_others_waiting(p->shared, w);
+			if (expired(p, s, now) || idle_long || shed) {
+				close_server(s, &p->idle);
+				n_idle--;
+			}
+		}
+		if (p->n_waiters)
+			grow(p);
+		else if (n_idle + p->n_connecting < pc->min_idle && p->n_total < pc->size)
+			grow_to(p, pc->min_idle - n_idle);
+	}
+}
+
+void dw_pool_free_all(struct dw_worker *w)
+{
+	struct dw_pool *p = w->pools;
+	while (p) {
+		struct pg_server *s;
+		while ((s = TAILQ_FIRST(&p->idle)) != NULL)
+			close_server(s, &p->idle);
+		while ((s = TAILQ_FIRST(&p->busy)) != NULL)
+			close_server(s, &p->busy);
+		struct dw_pool *next = p->next;
+		dw_config_unref(p->cfg);
+		free(p->database);
+		free(p);
+		p = next;
+	}
+	w->pools = NULL;
+}

@@ -1,0 +1,75 @@
+/* Pools of server connections per (backend, user, database).
+ *
+ * Each worker owns its pools (no locks on the statement path); the configured
+ * `size` caps the connections of a key across all workers through a small
+ * shared counter. A worker whose clients wait while another worker holds idle
+ * connections of the same key asks it to close them, so the capacity moves to
+ * where the clients are. */
+#ifndef DBWARD_BACKENDS_POOL_H
+#define DBWARD_BACKENDS_POOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "backends/pg_server.h"
+#include "config/config.h"
+
+struct dw_worker;
+
+struct dw_pool_waiter;
+typedef void (*dw_pool_cb)(struct dw_pool_waiter *w, struct pg_server *server, const char *error);
+
+struct dw_pool_waiter {
+	dw_pool_cb cb;
+	bool queued;
+	TAILQ_ENTRY(dw_pool_waiter) link;
+};
+
+struct dw_pool_shared; /* cross-worker capacity of one key */
+
+TAILQ_HEAD(pg_server_list, pg_server);
+TAILQ_HEAD(dw_waiter_list, dw_pool_waiter);
+
+struct dw_pool {
+	struct dw_worker *worker;
+	struct dw_config *cfg;      /* reference held */
+	const struct dw_backend_config *backend;
+	const struct dw_user_config *user;
+	char *database;
+	struct dw_pool_shared *shared;
+	struct pg_server_list idle;
+	struct pg_server_list busy;   /* connecting, attached or resetting */
+	struct dw_waiter_list waiters;
+	uint32_t n_waiters;
+	uint32_t n_connecting;
+	uint32_t n_total;             /* this worker's connections of the key */
+	char last_error[256];
+	struct dw_pool *next;
+};
+
+/* The pool of this worker for (backend, user, database), created on first use. */
+struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
+	const struct dw_backend_config *backend, const struct dw_user_config *user,
+	const char *database);
+
+/* Asks for a server connection. Either calls W->cb right away (with a server,
+ * or with an error), or queues W and calls it later. */
+void dw_pool_checkout(struct dw_pool *pool, struct dw_pool_waiter *w);
+/* Stops waiting (timeout, client gone). */
+void dw_pool_cancel_wait(struct dw_pool *pool, struct dw_pool_waiter *w);
+
+/* Gives a server connection back. REUSABLE=false closes it. The caller has
+ * already reset it (session pooling) and detached it from its client. */
+void dw_pool_release(struct pg_server *s, bool reusable);
+
+/* Called by pg_server when a connection attempt ends. */
+void dw_pool_server_ready(struct pg_server *s);
+void dw_pool_server_failed(struct pg_server *s, const char *error);
+
+/* Periodic upkeep: idle timeout, lifetime, min_idle, cross-worker requests. */
+void dw_pool_maintain(struct dw_worker *w);
+/* Frees every pool of a worker (shutdown). */
+void dw_pool_free_all(struct dw_worker *w);
+
+#endif

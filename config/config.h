@@ -1,0 +1,148 @@
+/* dbward configuration snapshot.
+ *
+ * A snapshot is immutable once loaded and reference counted: workers keep the
+ * snapshot a session started with, a reload swaps in a new one. Every field
+ * below is filled by the table-driven loader in config/config_load.c, which
+ * also applies defaults and validates bounds. Secrets are resolved at load time
+ * (inline, *_env or *_file) and never printed. */
+#ifndef DBWARD_CONFIG_CONFIG_H
+#define DBWARD_CONFIG_CONFIG_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+enum dw_protocol { DW_PROTO_POSTGRES = 0, DW_PROTO_MYSQL = 1 };
+
+enum dw_tls_mode {
+	DW_TLS_DISABLE = 0,
+	DW_TLS_PREFER,
+	DW_TLS_REQUIRE,
+	DW_TLS_VERIFY_FULL, /* backends only */
+};
+
+enum dw_pool_mode { DW_POOL_SESSION = 0, DW_POOL_TRANSACTION = 1 };
+
+/* How a client proves its password to dbward (PostgreSQL listeners). */
+enum dw_auth_method {
+	DW_AUTH_SCRAM_SHA_256 = 0,
+	DW_AUTH_MD5,
+	DW_AUTH_CLEARTEXT,
+};
+
+struct dw_tls_config {
+	enum dw_tls_mode mode;
+	char *cert_file; /* NULL when unset */
+	char *key_file;
+	char *ca_file;
+};
+
+/* A parsed "host:port", "[v6]:port" or "/unix/path" address. */
+struct dw_address {
+	char *text;     /* as written in the file */
+	char *host;     /* NULL for unix sockets */
+	uint16_t port;  /* 0 for unix sockets */
+	char *unix_path;
+};
+
+struct dw_listener_config {
+	char *name;
+	enum dw_protocol protocol;
+	struct dw_address listen;
+	char *backend;      /* backend name */
+	int backend_index;  /* index into dw_config.backends, resolved */
+	uint32_t max_clients;
+	struct dw_tls_config tls;
+};
+
+struct dw_pool_config {
+	enum dw_pool_mode mode;
+	uint32_t size;          /* max server connections per (user, database) */
+	uint32_t min_idle;
+	uint64_t idle_timeout_ms;
+	uint64_t max_lifetime_ms;
+	uint32_t max_uses;      /* 0 = unlimited */
+};
+
+struct dw_backend_config {
+	char *name;
+	enum dw_protocol protocol;
+	struct dw_address address;
+	struct dw_tls_config tls;
+	struct dw_pool_config pool;
+	uint64_t health_check_interval_ms;
+	uint32_t breaker_failures;
+	uint64_t breaker_reset_after_ms;
+	uint32_t breaker_probe_successes;
+	uint32_t retry_attempts;
+	uint64_t retry_base_delay_ms;
+	uint64_t retry_max_delay_ms;
+};
+
+struct dw_user_config {
+	char *name;
+	char *password;          /* resolved secret; never logged */
+	char *backend_user;      /* defaults to name */
+	char *backend_password;  /* defaults to password */
+	char **backends;         /* allowed backend names; n_backends == 0 means all */
+	size_t n_backends;
+	enum dw_auth_method auth;
+};
+
+struct dw_timeouts {
+	uint64_t connect_ms;
+	uint64_t login_ms;
+	uint64_t query_ms;
+	uint64_t write_ms;
+	uint64_t admin_ms;
+	uint64_t long_query_ms;
+	uint64_t client_idle_ms;
+	uint64_t idle_in_transaction_ms;
+	uint64_t pool_wait_ms;
+};
+
+struct dw_config {
+	atomic_int refs;
+	char *path;
+	uint32_t workers;        /* resolved: "auto" becomes the CPU count */
+	struct dw_listener_config *listeners;
+	size_t n_listeners;
+	struct dw_backend_config *backends;
+	size_t n_backends;
+	struct dw_user_config *users;
+	size_t n_users;
+	struct dw_timeouts timeouts;
+};
+
+/* Loads and validates PATH. On success returns a snapshot with one reference.
+ * On failure returns NULL after writing every error, one per line, as
+ * "FILE:LINE:COL: key.path: message" to ERRS (which may be NULL). */
+struct dw_config *dw_config_load(const char *path, FILE *errs)
+	__attribute__((warn_unused_result));
+
+/* Same, from LEN bytes at TEXT (need not be NUL-terminated): NAME stands
+ * for the file in messages and relative paths resolve against its directory.
+ * For fuzzing and tests. */
+struct dw_config *dw_config_load_buffer(const char *name, const char *text, size_t len,
+	FILE *errs) __attribute__((warn_unused_result));
+
+struct dw_config *dw_config_ref(struct dw_config *cfg);
+void dw_config_unref(struct dw_config *cfg);
+
+const struct dw_backend_config *dw_config_backend(const struct dw_config *cfg,
+	const char *name);
+const struct dw_user_config *dw_config_user(const struct dw_config *cfg,
+	const char *name);
+/* True when USER may use BACKEND (empty `backends` list = all). */
+bool dw_config_user_may_use(const struct dw_user_config *user,
+	const char *backend_name);
+
+/* Writes the reference of every configuration key (Markdown: key, type,
+ * default, allowed values, whether a reload applies it, meaning), generated
+ * from the same tables the loader uses. docs/configuration.md embeds it. */
+void dw_config_write_reference(FILE *out);
+
+#endif

@@ -1,0 +1,54 @@
+/* Run-time parameters (GUCs) of a PostgreSQL session: what a client asked for
+ * in its startup packet and what a server connection currently has. In
+ * transaction pooling the two are reconciled with SET/RESET each time a server
+ * connection is attached to a client. Names compare case-insensitively, as the
+ * server compares them. */
+#ifndef DBWARD_PROXY_PG_PARAMS_H
+#define DBWARD_PROXY_PG_PARAMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct evbuffer;
+
+#define PG_PARAMS_MAX 96
+
+struct pg_param {
+	char *name;
+	char *value;
+};
+
+struct pg_params {
+	struct pg_param items[PG_PARAMS_MAX];
+	size_t n;
+};
+
+void pg_params_clear(struct pg_params *p);
+const char *pg_params_get(const struct pg_params *p, const char *name);
+/* Sets NAME to VALUE (copies). Returns false when the list is full. */
+bool pg_params_set(struct pg_params *p, const char *name, const char *value)
+	__attribute__((warn_unused_result));
+void pg_params_copy(struct pg_params *dst, const struct pg_params *src);
+
+/* Splits a libpq-style `options` value ("-c a=b --c=d", backslash escapes
+ * spaces) into parameters. Returns false on a malformed or unsupported option. */
+bool pg_params_from_options(struct pg_params *p, const char *options)
+	__attribute__((warn_unused_result));
+
+/* Writes the SQL that moves a server with CURRENT params (and PRISTINE
+ * connect-time params) to what the client WANTS: SET for differing values,
+ * RESET for values a previous client changed that this one did not ask for.
+ * Returns the number of statements written into SQL (0 = already in step). */
+size_t pg_params_sync_sql(const struct pg_params *wants, const struct pg_params *current,
+	const struct pg_params *pristine, struct evbuffer *sql);
+
+/* What CURRENT holds once the SQL from pg_params_sync_sql ran: PRISTINE
+ * overlaid with WANTS. ParameterStatus messages then refine the values. */
+void pg_params_after_sync(const struct pg_params *wants, struct pg_params *current,
+	const struct pg_params *pristine);
+
+/* True for parameters a client may not set through dbward (they are dbward's
+ * business or change the protocol itself). */
+bool pg_param_is_reserved(const char *name);
+
+#endif

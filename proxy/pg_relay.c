@@ -1,0 +1,746 @@
+/* The PostgreSQL message stream between a logged-in client and the server
+ * connection attached to it.
+ *
+ * Client messages are framed and, where transaction pooling needs it,
+ * rewritten (named prepared statements); everything else moves between
+ * evbuffers without copying. Server messages are framed by header only,
+ * except the few whose content matters (ReadyForQuery, ErrorResponse,
+ * ParameterStatus); long messages (data rows, COPY data) stream through
+ * without being buffered whole. */
+#include "proxy/pg_session.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "proxy/cancel.h"
+#include "proxy/log.h"
+#include "proxy/pg_codec.h"
+#include "proxy/worker.h"
+
+#define SERVER_OUT_HIGH (512u * 1024u)
+#define SERVER_OUT_LOW (128u * 1024u)
+#define CLIENT_OUT_HIGH (512u * 1024u)
+/* Client messages that must be inspected whole (Query, Parse, Bind...) and
+ * server messages dbward reads (errors, parameters) are buffered up to this. */
+#define MSG_BUFFER_MAX (256u * 1024u * 1024u)
+#define SERVER_INFO_MAX (1024u * 1024u)
+
+static void server_read(struct bufferevent *bev, void *arg);
+static void server_write(struct bufferevent *bev, void *arg);
+static void server_event(struct bufferevent *bev, short what, void *arg);
+
+/* Parameters the server reports but a client cannot SET. */
+static bool param_read_only(const char *name)
+{
+	static const char *const ro[] = {"is_superuser", "server_version", "server_encoding",
+		"integer_datetimes", "in_hot_standby", "session_authorization", NULL};
+	for (size_t i = 0; ro[i]; i++)
+		if (strcasecmp(ro[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void pause_client(struct pg_session *s)
+{
+	if (!s->client_paused) {
+		s->client_paused = true;
+		bufferevent_disable(s->bev, EV_READ);
+	}
+}
+
+static void resume_client(struct pg_session *s)
+{
+	if (s->client_paused && s->state != PGC_CLOSING) {
+		s->client_paused = false;
+		bufferevent_enable(s->bev, EV_READ);
+	}
+}
+
+bool pg_relay_server_clean(const struct pg_server *srv)
+{
+	return srv->state == PGS_ATTACHED && srv->txstatus == 'I' && !srv->broken &&
+		pg_pending_empty(&srv->pending) && !srv->in_copy_in && !srv->unsynced &&
+		srv->msg_remaining == 0 && (!srv->client || srv->client->client_remaining == 0) &&
+		evbuffer_get_length(bufferevent_get_input(srv->bev)) == 0;
+}
+
+/* ---- injected messages ---- */
+
+static void inject_query(struct pg_server *srv, const char *sql)
+{
+	pg_put_query(bufferevent_get_output(srv->bev), sql);
+	pg_pending_push(&srv->pending, PEND_QUERY, PEND_SWALLOW, NULL);
+}
+
+static void put_named(struct evbuffer *out, char type, char kind, const char *name,
+	const uint8_t *rest, size_t rest_len)
+{
+	size_t nl = strlen(name) + 1;
+	size_t len = (kind ? 1 : 0) + nl + rest_len;
+	uint8_t hdr[6];
+	hdr[0] = (uint8_t)type;
+	pg_put_u32(hdr + 1, (uint32_t)(len + 4));
+	hdr[5] = (uint8_t)kind;
+	evbuffer_add(out, hdr, kind ? 6 : 5);
+	evbuffer_add(out, name, nl);
+	if (rest_len)
+		evbuffer_add(out, rest, rest_len);
+}
+
+/* Makes sure the server has STMT prepared under its dbward name, injecting a
+ * Parse (and the Close of an evicted statement) whose replies are swallowed. */
+static void ensure_prepared(struct pg_session *s, struct pg_server *srv, struct pg_stmt *st,
+	bool for_client)
+{
+	struct evbuffer *out = bufferevent_get_output(srv->bev);
+	char name[32];
+	if (!for_client && pg_stmt_cache_has(&srv->stmts, st))
+		return;
+	struct pg_stmt *evicted = pg_stmt_cache_add(&srv->stmts, st);
+	if (evicted) {
+		pg_stmt_server_name(evicted, name);
+		put_named(out, 'C', 'S', name, NULL, 0);
+		pg_pending_push(&srv->pending, PEND_CLOSE, PEND_SWALLOW, evicted);
+		pg_stmt_unref(&s->worker->stmts, evicted);
+	}
+	pg_stmt_server_name(st, name);
+	put_named(out, 'P', 0, name, st->body, st->len);
+	pg_pending_push(&srv->pending, PEND_PARSE, for_client ? 0 : PEND_SWALLOW, st);
+}
+
+/* ---- server -> client ---- */
+
+/* Moves the first ACC bytes of IN to the client (or drops them). */
+static void flush_acc(struct evbuffer *in, struct evbuffer *out, size_t *acc)
+{
+	if (!*acc)
+		return;
+	if (out)
+		evbuffer_remove_buffer(in, out, *acc);
+	else
+		evbuffer_drain(in, *acc);
+	*acc = 0;
+}
+
+static void emit_synthetic(struct pg_server *srv, struct evbuffer *out)
+{
+	struct pg_pend *h;
+	while ((h = pg_pending_head(&srv->pending)) && h->kind == PEND_SYNTH_PARSE) {
+		if (out)
+			pg_put_msg(out, '1', NULL, 0);
+		pg_pending_pop(&srv->pending);
+	}
+}
+
+/* After an error in the extended protocol the server skips everything up to
+ * Sync: so do the replies we were waiting for. */
+static void skip_to_sync(struct pg_session *s, struct pg_server *srv)
+{
+	struct pg_pend *h;
+	bool first = true;
+	while ((h = pg_pending_head(&srv->pending)) && h->kind != PEND_SYNC) {
+		if (h->kind == PEND_PARSE && h->stmt) {
+			/* Never prepared after all (failed or skipped). */
+			for (uint32_t i = 0; i < srv->stmts.n; i++) {
+				if (srv->stmts.stmt[i] == h->stmt) {
+					struct pg_stmt *st = srv->stmts.stmt[i];
+					srv->stmts.stmt[i] = srv->stmts.stmt[--srv->stmts.n];
+					srv->stmts.used[i] = srv->stmts.used[srv->stmts.n];
+					pg_stmt_unref(&srv->pool->worker->stmts, st);
+					break;
+				}
+			}
+		} else if (h->kind == PEND_CLOSE && (h->flags & PEND_SWALLOW) && !first) {
+			/* An eviction that did not happen: the cache no longer knows
+			 * what the server holds. */
+			srv->broken = true;
+		}
+		(void)s;
+		first = false;
+		pg_pending_pop(&srv->pending);
+	}
+}
+
+static void note_param(struct pg_session *s, struct pg_server *srv, const uint8_t *body, size_t len)
+{
+	const char *name, *value;
+	if (!pg_parse_param_status(body, len, &name, &value))
+		return;
+	if (!pg_params_set(&srv->current, name, value))
+		srv->broken = true;
+	if (s && !param_read_only(name) && !pg_params_set(&s->wants, name, value))
+		srv->broken = true;
+}
+
+enum srv_verdict { V_FORWARD, V_SWALLOW, V_FATAL };
+
+/* Accounts one server message against what is pending. BODY is set for the
+ * message types that need it (Z, S, E) and for swallowed messages. */
+static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, char type,
+	const uint8_t *body, size_t blen)
+{
+	struct pg_pend *h = pg_pending_head(&srv->pending);
+	bool swallow = h && (h->flags & PEND_SWALLOW);
+	uint8_t kind = h ? h->kind : 0;
+	switch (type) {
+	case 'Z':
+		if (kind != PEND_SYNC && kind != PEND_QUERY)
+			return V_FATAL;
+		srv->txstatus = blen >= 1 ? (char)body[0] : 'E';
+		srv->in_copy_in = false;
+		pg_pending_pop(&srv->pending);
+		return swallow ? V_SWALLOW : V_FORWARD;
+	case '1':
+		if (kind != PEND_PARSE)
+			return V_FATAL;
+		pg_pending_pop(&srv->pending);
+		return swallow ? V_SWALLOW : V_FORWARD;
+	case '2':
+		if (kind != PEND_BIND)
+			return V_FATAL;
+		pg_pending_pop(&srv->pending);
+		return V_FORWARD;
+	case '3':
+		if (kind != PEND_CLOSE)
+			return V_FATAL;
+		pg_pending_pop(&srv->pending);
+		return swallow ? V_SWALLOW : V_FORWARD;
+	case 't':
+		if (kind != PEND_DESCRIBE_STMT)
+			return V_FATAL;
+		h->flags |= PEND_SEEN_T;
+		return V_FORWARD;
+	case 'T':
+	case 'n':
+		if (kind == PEND_DESCRIBE_STMT || kind == PEND_DESCRIBE_PORTAL) {
+			pg_pending_pop(&srv->pending);
+			return V_FORWARD;
+		}
+		return kind == PEND_QUERY || kind == PEND_EXECUTE ? (swallow ? V_SWALLOW : V_FORWARD) : V_FATAL;
+	case 'C':
+	case 'I':
+	case 's':
+		if (kind == PEND_EXECUTE) {
+			/* Statement finished: the seam for its audit record and timeout. */
+			pg_pending_pop(&srv->pending);
+			return V_FORWARD;
+		}
+		return kind == PEND_QUERY ? (swallow ? V_SWALLOW : V_FORWARD) : V_FATAL;
+	case 'G':
+		srv->in_copy_in = true;
+		return swallow ? V_SWALLOW : V_FORWARD;
+	case 'E':
+		srv->in_copy_in = false;
+		if (!h) {
+			/* Unsolicited: the server is terminating this connection. */
+			srv->broken = true;
+			return s ? V_FORWARD : V_SWALLOW;
+		}
+		if (kind == PEND_QUERY || kind == PEND_SYNC) {
+			if (swallow) {
+				/* Our own SET/DISCARD failed: the connection is suspect. */
+				srv->broken = true;
+				if (s) {
+					const char *msg = pg_error_field(body, blen, 'M');
+					dw_warn("session %llu: applying session parameters failed: %s",
+						(unsigned long long)s->id, msg ? msg : "?");
+				}
+				return V_SWALLOW;
+			}
+			return V_FORWARD;
+		}
+		skip_to_sync(s, srv);
+		emit_synthetic(srv, NULL);
+		return s ? V_FORWARD : V_SWALLOW;
+	case 'S':
+		note_param(s, srv, body, blen);
+		return swallow || !s ? V_SWALLOW : V_FORWARD;
+	case 'N':
+		return swallow ? V_SWALLOW : V_FORWARD;
+	case 'A':
+		return V_FORWARD;
+	case 'K':
+	case 'R':
+	case 'v':
+		return V_FATAL;
+	default:
+		/* Row data, COPY data and everything else passes. */
+		return swallow ? V_SWALLOW : V_FORWARD;
+	}
+}
+
+static bool needs_body(char type) { return type == 'Z' || type == 'S' || type == 'E'; }
+
+/* Processes the server's input. S is the attached client or NULL (reset).
+ * Returns false when the server (and maybe the session) is gone. */
+static bool server_input(struct pg_server *srv, struct pg_session *s)
+{
+	struct evbuffer *in = bufferevent_get_input(srv->bev);
+	struct evbuffer *out = s ? bufferevent_get_output(s->bev) : NULL;
+	size_t acc = 0;
+	struct evbuffer_ptr pos;
+	evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+	for (;;) {
+		size_t len = evbuffer_get_length(in);
+		if (srv->msg_remaining) {
+			size_t take = len - acc < srv->msg_remaining ? len - acc : srv->msg_remaining;
+			acc += take;
+			srv->msg_remaining -= (uint32_t)take;
+			if (srv->msg_remaining)
+				break;
+			evbuffer_ptr_set(in, &pos, acc, EVBUFFER_PTR_SET);
+			continue;
+		}
+		if (len - acc < 5)
+			break;
+		uint8_t h[5];
+		if (evbuffer_copyout_from(in, &pos, h, 5) != 5)
+			break;
+		char type = (char)h[0];
+		uint32_t mlen = pg_get_u32(h + 1);
+		if (mlen < 4 || mlen > PG_MSG_MAX) {
+			dw_warn("backend %s: invalid message length from server", srv->pool->backend->name);
+			srv->broken = true;
+			flush_acc(in, out, &acc);
+			if (s)
+				pg_session_close(s, "08P01", "dbward: protocol violation by the server");
+			else
+				dw_pool_release(srv, false);
+			return false;
+		}
+		size_t total = (size_t)mlen + 1;
+		struct pg_pend *head = pg_pending_head(&srv->pending);
+		bool maybe_swallow = !out || (head && (head->flags & PEND_SWALLOW));
+		bool whole = needs_body(type) || maybe_swallow;
+		uint8_t small[512];
+		uint8_t *body = NULL;
+		if (whole) {
+			if (mlen - 4 > SERVER_INFO_MAX) {
+				srv->broken = true;
+				flush_acc(in, out, &acc);
+				if (s)
+					pg_session_close(s, "08P01", "dbward: server message too large");
+				else
+					dw_pool_release(srv, false);
+				return false;
+			}
+			if (len - acc < total)
+				break;
+			body = mlen - 4 <= sizeof small ? small : malloc(mlen - 4);
+			if (!body)
+				break;
+			struct evbuffer_ptr bp = pos;
+			evbuffer_ptr_set(in, &bp, 5, EVBUFFER_PTR_ADD);
+			evbuffer_copyout_from(in, &bp, body, mlen - 4);
+		}
+		enum srv_verdict v = account(s, srv, type, body, body ? mlen - 4 : 0);
+		if (body && body != small)
+			free(body);
+		if (v == V_FATAL) {
+			dw_warn("backend %s: unexpected message '%c' from server", srv->pool->backend->name,
+				type);
+			srv->broken = true;
+			flush_acc(in, out, &acc);
+			if (s)
+				pg_session_close(s, "08P01", "dbward: protocol violation by the server");
+			else
+				dw_pool_release(srv, false);
+			return false;
+		}
+		if (v == V_FORWARD) {
+			if (len - acc >= total) {
+				acc += total;
+				evbuffer_ptr_set(in, &pos, total, EVBUFFER_PTR_ADD);
+			} else {
+				srv->msg_remaining = (uint32_t)(total - (len - acc));
+				acc = len;
+			}
+		} else {
+			flush_acc(in, out, &acc);
+			evbuffer_drain(in, total);
+			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+		}
+		struct pg_pend *nh = pg_pending_head(&srv->pending);
+		if (nh && nh->kind == PEND_SYNTH_PARSE) {
+			flush_acc(in, out, &acc);
+			emit_synthetic(srv, out);
+			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+		}
+		if (type == 'Z' && pg_pending_empty(&srv->pending)) {
+			flush_acc(in, out, &acc);
+			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+			if (!s) {
+				/* Reset finished. */
+				pg_stmt_cache_clear(&srv->stmts, &srv->pool->worker->stmts);
+				pg_params_copy(&srv->current, &srv->pristine);
+				srv->state = PGS_ATTACHED;
+				dw_pool_release(srv, pg_relay_server_clean(srv));
+				return false;
+			}
+			if (srv->broken) {
+				pg_session_close(s, "08006", "dbward: could not apply session parameters");
+				return false;
+			}
+			if (s->state == PGC_LOGIN_SYNC) {
+				pg_session_login_complete(s);
+				return false;
+			}
+			if (s->transaction_pooling && pg_relay_server_clean(srv)) {
+				pg_relay_detach(s, true);
+				return false;
+			}
+		}
+	}
+	flush_acc(in, out, &acc);
+	if (s && evbuffer_get_length(out) > CLIENT_OUT_HIGH)
+		bufferevent_disable(srv->bev, EV_READ); /* resumed by the client's write callback */
+	return true;
+}
+
+static void server_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	struct pg_session *s = arg;
+	struct pg_server *srv = s->server;
+	if (!server_input(srv, s))
+		return;
+	if (s->state == PGC_ACTIVE && !pg_pending_full(&srv->pending) &&
+	    evbuffer_get_length(bufferevent_get_output(srv->bev)) < SERVER_OUT_HIGH) {
+		resume_client(s);
+		if (evbuffer_get_length(bufferevent_get_input(s->bev)))
+			pg_relay_client_input(s);
+	}
+}
+
+static void server_write(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	struct pg_session *s = arg;
+	if (s->state != PGC_ACTIVE || !s->client_paused)
+		return;
+	resume_client(s);
+	if (evbuffer_get_length(bufferevent_get_input(s->bev)))
+		pg_relay_client_input(s);
+}
+
+static void server_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	struct pg_session *s = arg;
+	s->server->broken = true;
+	dw_warn("session %llu: server connection lost", (unsigned long long)s->id);
+	pg_session_close(s, "08006", "dbward: server closed the connection unexpectedly");
+}
+
+static void reset_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	server_input(arg, NULL);
+}
+
+static void reset_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	struct pg_server *srv = arg;
+	srv->broken = true;
+	dw_pool_release(srv, false);
+}
+
+void pg_relay_reset_and_release(struct pg_server *srv)
+{
+	srv->state = PGS_RESETTING;
+	srv->client = NULL;
+	bufferevent_setcb(srv->bev, reset_read, NULL, reset_event, srv);
+	bufferevent_enable(srv->bev, EV_READ | EV_WRITE);
+	inject_query(srv, "DISCARD ALL");
+}
+
+/* ---- attach / detach ---- */
+
+void pg_relay_attach(struct pg_session *s, struct pg_server *srv)
+{
+	bool login = s->state == PGC_LOGIN_POOL;
+	s->server = srv;
+	srv->client = s;
+	s->state = login ? PGC_LOGIN_SYNC : PGC_ACTIVE;
+	bufferevent_setcb(srv->bev, server_read, server_write, server_event, s);
+	bufferevent_setwatermark(srv->bev, EV_WRITE, SERVER_OUT_LOW, 0);
+	bufferevent_enable(srv->bev, EV_READ | EV_WRITE);
+	dw_cancel_set_server(s->cancel, srv->cancel);
+
+	struct evbuffer *sql = evbuffer_new();
+	size_t n = sql ? pg_params_sync_sql(&s->wants, &srv->current, &srv->pristine, sql) : 0;
+	if (n) {
+		evbuffer_add(sql, "", 1);
+		size_t len = evbuffer_get_length(sql);
+		pg_put_msg(bufferevent_get_output(srv->bev), 'Q', evbuffer_pullup(sql, -1), len);
+		pg_pending_push(&srv->pending, PEND_QUERY, PEND_SWALLOW, NULL);
+		pg_params_after_sync(&s->wants, &srv->current, &srv->pristine);
+	}
+	if (sql)
+		evbuffer_free(sql);
+	if (login) {
+		if (!n)
+			pg_session_login_complete(s);
+		return;
+	}
+	resume_client(s);
+	pg_relay_client_input(s);
+}
+
+void pg_relay_detach(struct pg_session *s, bool reusable)
+{
+	struct pg_server *srv = s->server;
+	s->server = NULL;
+	srv->client = NULL;
+	dw_cancel_set_server(s->cancel, NULL);
+	if (s->state == PGC_ACTIVE)
+		s->state = PGC_IDLE;
+	if (!reusable) {
+		srv->broken = true;
+		dw_pool_release(srv, false);
+	} else if (!s->transaction_pooling) {
+		pg_relay_reset_and_release(srv);
+	} else {
+		dw_pool_release(srv, true);
+	}
+}
+
+/* ---- client -> server ---- */
+
+static bool client_protocol_error(struct pg_session *s, const char *msg)
+{
+	pg_session_close(s, "08P01", msg);
+	return false;
+}
+
+/* Handles an extended-protocol message that names a prepared statement, under
+ * transaction pooling. MSG is the whole message (header included). Returns
+ * false when the session was closed. */
+static bool rewrite_named(struct pg_session *s, struct pg_server *srv, const uint8_t *msg,
+	size_t total)
+{
+	struct evbuffer *out = bufferevent_get_output(srv->bev);
+	struct pg_stmt_registry *reg = &s->worker->stmts;
+	const uint8_t *body = msg + 5;
+	size_t blen = total - 5, pos = 0;
+	char type = (char)msg[0];
+	char sname[32];
+	switch (type) {
+	case 'P': {
+		const char *name = pg_read_cstr(body, blen, &pos);
+		if (!name)
+			return client_protocol_error(s, "malformed Parse message");
+		struct pg_stmt *st = pg_stmt_intern(reg, body + pos, (uint32_t)(blen - pos));
+		if (!st || !pg_stmt_map_put(&s->stmts, reg, name, st)) {
+			if (st)
+				pg_stmt_unref(reg, st);
+			pg_session_close(s, "53200", "dbward: out of memory");
+			return false;
+		}
+		if (pg_stmt_cache_has(&srv->stmts, st)) {
+			/* Already prepared here: answer ParseComplete in its place. */
+			pg_pending_push(&srv->pending, PEND_SYNTH_PARSE, 0, NULL);
+			if (srv->pending.count == 1)
+				emit_synthetic(srv, bufferevent_get_output(s->bev));
+		} else {
+			ensure_prepared(s, srv, st, true);
+		}
+		return true;
+	}
+	case 'B': {
+		const char *portal = pg_read_cstr(body, blen, &pos);
+		size_t name_at = pos;
+		const char *name = portal ? pg_read_cstr(body, blen, &pos) : NULL;
+		if (!name)
+			return client_protocol_error(s, "malformed Bind message");
+		struct pg_stmt *st = pg_stmt_map_get(&s->stmts, name);
+		if (!st) {
+			evbuffer_add(out, msg, total);
+		} else {
+			ensure_prepared(s, srv, st, false);
+			pg_stmt_server_name(st, sname);
+			size_t pl = name_at, nl = strlen(sname) + 1, rest = blen - pos;
+			uint8_t hdr[5] = {'B'};
+			pg_put_u32(hdr + 1, (uint32_t)(4 + pl + nl + rest));
+			evbuffer_add(out, hdr, 5);
+			evbuffer_add(out, body, pl);
+			evbuffer_add(out, sname, nl);
+			evbuffer_add(out, body + pos, rest);
+		}
+		pg_pending_push(&srv->pending, PEND_BIND, 0, NULL);
+		return true;
+	}
+	case 'D':
+	case 'C': {
+		if (blen < 2)
+			return client_protocol_error(s, "malformed Describe/Close message");
+		char kind = (char)body[0];
+		pos = 1;
+		const char *name = pg_read_cstr(body, blen, &pos);
+		if (!name || pos != blen)
+			return client_protocol_error(s, "malformed Describe/Close message");
+		struct pg_stmt *st = kind == 'S' ? pg_stmt_map_get(&s->stmts, name) : NULL;
+		if (type == 'D') {
+			if (st) {
+				ensure_prepared(s, srv, st, false);
+				pg_stmt_server_name(st, sname);
+				put_named(out, 'D', 'S', sname, NULL, 0);
+			} else {
+				evbuffer_add(out, msg, total);
+			}
+			pg_pending_push(&srv->pending, kind == 'S' ? PEND_DESCRIBE_STMT : PEND_DESCRIBE_PORTAL,
+				0, NULL);
+		} else {
+			if (st) {
+				/* The statement stays cached on the servers for other clients;
+				 * the server still answers CloseComplete in order. */
+				pg_stmt_map_remove(&s->stmts, reg, name);
+				put_named(out, 'C', 'S', "dw_none", NULL, 0);
+			} else {
+				evbuffer_add(out, msg, total);
+			}
+			pg_pending_push(&srv->pending, PEND_CLOSE, 0, NULL);
+		}
+		return true;
+	}
+	default:
+		return client_protocol_error(s, "unexpected message");
+	}
+}
+
+/* True when message TYPE of the first PEEK bytes names a non-empty prepared
+ * statement (so transaction pooling must rewrite it). */
+static bool names_statement(char type, const uint8_t *peek, size_t n)
+{
+	switch (type) {
+	case 'P':
+		return n > 5 && peek[5] != '\0';
+	case 'B': {
+		const uint8_t *nul = memchr(peek + 5, '\0', n - 5);
+		return !nul || (nul + 1 < peek + n && nul[1] != '\0');
+	}
+	case 'D':
+	case 'C':
+		return n > 6 && peek[5] == 'S' && peek[6] != '\0';
+	default:
+		return false;
+	}
+}
+
+void pg_relay_client_input(struct pg_session *s)
+{
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	while (s->state == PGC_ACTIVE || s->state == PGC_IDLE) {
+		size_t avail = evbuffer_get_length(in);
+		struct pg_server *srv = s->server;
+		if (srv && s->client_remaining) {
+			size_t take = avail < s->client_remaining ? avail : s->client_remaining;
+			evbuffer_remove_buffer(in, bufferevent_get_output(srv->bev), take);
+			s->client_remaining -= (uint32_t)take;
+			if (s->client_remaining)
+				return;
+			continue;
+		}
+		if (avail < 5)
+			return;
+		uint8_t peek[256];
+		size_t np = evbuffer_copyout(in, peek, avail < sizeof peek ? avail : sizeof peek);
+		char type = (char)peek[0];
+		uint32_t mlen = pg_get_u32(peek + 1);
+		if (mlen < 4 || mlen > PG_MSG_MAX) {
+			client_protocol_error(s, "invalid message length");
+			return;
+		}
+		size_t total = (size_t)mlen + 1;
+		if (type == 'X') {
+			pg_session_close(s, NULL, NULL);
+			return;
+		}
+		if (!srv) {
+			pg_session_need_server(s);
+			return;
+		}
+		struct evbuffer *out = bufferevent_get_output(srv->bev);
+		if (evbuffer_get_length(out) > SERVER_OUT_HIGH || pg_pending_full(&srv->pending)) {
+			pause_client(s);
+			return;
+		}
+		if (type == 'd') {
+			/* COPY data streams through. */
+			if (avail >= total) {
+				evbuffer_remove_buffer(in, out, total);
+			} else {
+				evbuffer_remove_buffer(in, out, avail);
+				s->client_remaining = (uint32_t)(total - avail);
+			}
+			continue;
+		}
+		if (total > MSG_BUFFER_MAX) {
+			client_protocol_error(s, "dbward: message too large");
+			return;
+		}
+		if (avail < total)
+			return;
+		uint8_t kind = 0;
+		switch (type) {
+		case 'Q':
+		case 'F':
+			/* The seam for statement policy, audit and timeouts. */
+			kind = PEND_QUERY;
+			break;
+		case 'P':
+			kind = PEND_PARSE;
+			break;
+		case 'B':
+			kind = PEND_BIND;
+			break;
+		case 'D':
+			kind = np > 5 && peek[5] == 'S' ? PEND_DESCRIBE_STMT : PEND_DESCRIBE_PORTAL;
+			break;
+		case 'E':
+			kind = PEND_EXECUTE;
+			break;
+		case 'C':
+			kind = PEND_CLOSE;
+			break;
+		case 'S':
+			kind = PEND_SYNC;
+			break;
+		case 'H':
+		case 'c':
+		case 'f':
+			break;
+		default:
+			client_protocol_error(s, "invalid frontend message type");
+			return;
+		}
+		if (kind != PEND_QUERY && kind != PEND_SYNC && kind)
+			srv->unsynced = true;
+		if (kind == PEND_SYNC)
+			srv->unsynced = false;
+		if (s->transaction_pooling && names_statement(type, peek, np)) {
+			uint8_t *msg = malloc(total);
+			if (!msg) {
+				pg_session_close(s, "53200", "dbward: out of memory");
+				return;
+			}
+			evbuffer_remove(in, msg, total);
+			bool ok = rewrite_named(s, srv, msg, total);
+			free(msg);
+			if (!ok)
+				return;
+			continue;
+		}
+		evbuffer_remove_buffer(in, out, total);
+		if (kind)
+			pg_pending_push(&srv->pending, kind, 0, NULL);
+	}
+}

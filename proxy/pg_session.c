@@ -1,0 +1,607 @@
+#include "proxy/pg_session.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <openssl/err.h>
+
+#include "proxy/cancel.h"
+#include "proxy/log.h"
+#include "proxy/pg_codec.h"
+#include "proxy/worker.h"
+
+static void client_read(struct bufferevent *bev, void *arg);
+static void client_event(struct bufferevent *bev, short what, void *arg);
+static void client_write(struct bufferevent *bev, void *arg);
+static void session_free(evutil_socket_t fd, short what, void *arg);
+
+/* Output to the client beyond this stops reading from the server. */
+#define CLIENT_OUT_HIGH (512u * 1024u)
+#define CLIENT_OUT_LOW (128u * 1024u)
+
+static void arm_timer(struct pg_session *s, uint64_t ms)
+{
+	evtimer_del(s->timer);
+	if (!ms)
+		return;
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+	evtimer_add(s->timer, &tv);
+}
+
+static void setup_bev(struct pg_session *s)
+{
+	bufferevent_setcb(s->bev, client_read, client_write, client_event, s);
+	bufferevent_setwatermark(s->bev, EV_WRITE, CLIENT_OUT_LOW, 0);
+	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+}
+
+static void timer_fired(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct pg_session *s = arg;
+	switch (s->state) {
+	case PGC_STARTUP:
+	case PGC_AUTH:
+		dw_info("session %llu: login timeout", (unsigned long long)s->id);
+		pg_session_close(s, "08P01", "dbward: login timeout");
+		return;
+	case PGC_LOGIN_POOL:
+	case PGC_WAIT_SERVER:
+		dw_pool_cancel_wait(s->pool, &s->waiter);
+		pg_session_close(s, "53300",
+			"dbward: timed out waiting for a free server connection");
+		return;
+	case PGC_CLOSING:
+		/* The client never read its error: give up on it. */
+		session_free(-1, 0, s);
+		return;
+	default:
+		return;
+	}
+}
+
+void pg_session_new(struct dw_worker *w, size_t li, int fd, const struct sockaddr *addr,
+	int addrlen)
+{
+	struct dw_runtime *rt = w->rt;
+	struct dw_config *cfg = rt->cfg;
+	const struct dw_listener_config *l = &cfg->listeners[li];
+	struct pg_session *s = calloc(1, sizeof *s);
+	if (!s) {
+		close(fd);
+		return;
+	}
+	s->worker = w;
+	TAILQ_INSERT_TAIL(&w->sessions, s, link);
+	s->cfg = dw_config_ref(cfg);
+	s->listener_index = li;
+	s->listener = l;
+	s->backend = &cfg->backends[l->backend_index];
+	s->id = atomic_fetch_add(&rt->next_session_id, 1) + 1;
+	s->fd = fd;
+	s->transaction_pooling = s->backend->pool.mode == DW_POOL_TRANSACTION;
+	atomic_fetch_add(&rt->listeners[li].clients, 1);
+	if (addr->sa_family == AF_INET && addrlen >= (int)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+		inet_ntop(AF_INET, &in->sin_addr, s->peer_ip, sizeof s->peer_ip);
+		s->peer_port = ntohs(in->sin_port);
+	} else if (addr->sa_family == AF_INET6 && addrlen >= (int)sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
+		inet_ntop(AF_INET6, &in6->sin6_addr, s->peer_ip, sizeof s->peer_ip);
+		s->peer_port = ntohs(in6->sin6_port);
+	} else {
+		snprintf(s->peer_ip, sizeof s->peer_ip, "unix");
+	}
+	s->timer = evtimer_new(w->base, timer_fired, s);
+	s->bev = bufferevent_socket_new(w->base, fd, 0);
+	if (!s->timer || !s->bev) {
+		pg_session_close(s, NULL, NULL);
+		return;
+	}
+	setup_bev(s);
+	if (atomic_load(&rt->listeners[li].clients) > l->max_clients) {
+		pg_session_close(s, "53300", "dbward: too many client connections");
+		return;
+	}
+	arm_timer(s, cfg->timeouts.login_ms);
+}
+
+/* ---- TLS upgrade ---- */
+
+static void start_tls(struct pg_session *s)
+{
+	SSL_CTX *ctx = s->worker->rt->listeners[s->listener_index].tls;
+	/* The one-byte answer goes out before the handshake, in the clear. */
+	if (send(s->fd, "S", 1, MSG_NOSIGNAL) != 1) {
+		pg_session_close(s, NULL, NULL);
+		return;
+	}
+	SSL *ssl = SSL_new(ctx);
+	if (!ssl) {
+		pg_session_close(s, NULL, NULL);
+		return;
+	}
+	SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
+	bufferevent_free(s->bev);
+	s->ssl = ssl;
+	s->tls = true;
+	s->bev = bufferevent_openssl_socket_new(s->worker->base, s->fd, ssl,
+		BUFFEREVENT_SSL_ACCEPTING, 0);
+	if (!s->bev) {
+		pg_session_close(s, NULL, NULL);
+		return;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(s->bev, 1);
+	setup_bev(s);
+}
+
+/* ---- authentication ---- */
+
+static void auth_failed(struct pg_session *s)
+{
+	char msg[256];
+	dw_info("session %llu: authentication failed for user \"%s\" from %s", (unsigned long long)s->id,
+		s->user, s->peer_ip);
+	snprintf(msg, sizeof msg, "password authentication failed for user \"%.64s\"", s->user);
+	pg_session_close(s, "28P01", msg);
+}
+
+static void send_auth_request(struct pg_session *s)
+{
+	struct evbuffer *out = bufferevent_get_output(s->bev);
+	enum dw_auth_method m = s->ucfg ? s->ucfg->auth : DW_AUTH_SCRAM_SHA_256;
+	switch (m) {
+	case DW_AUTH_MD5:
+		if (dw_random_bytes(s->md5_salt, sizeof s->md5_salt) != 0) {
+			pg_session_close(s, "XX000", "dbward: out of entropy");
+			return;
+		}
+		pg_put_auth(out, PG_AUTH_MD5, s->md5_salt, 4);
+		s->auth = PGA_MD5;
+		break;
+	case DW_AUTH_CLEARTEXT:
+		pg_put_auth(out, PG_AUTH_CLEARTEXT, NULL, 0);
+		s->auth = PGA_CLEARTEXT;
+		break;
+	case DW_AUTH_SCRAM_SHA_256: {
+		const struct dw_scram_secret *sec = NULL;
+		if (s->ucfg)
+			sec = dw_worker_user_secret(s->worker, s->cfg, s->ucfg);
+		if (!sec) {
+			/* Unknown user: the same exchange, bound to fail, so user names
+			 * cannot be probed. */
+			dw_scram_secret_mock(s->user, &s->mock_secret);
+			dw_scram_server_init(&s->scram, &s->mock_secret, true);
+		} else {
+			dw_scram_server_init(&s->scram, sec, false);
+		}
+		static const char mech[] = "SCRAM-SHA-256\0";
+		pg_put_auth(out, PG_AUTH_SASL, mech, sizeof mech);
+		s->auth = PGA_SASL_INIT;
+		break;
+	}
+	}
+	s->state = PGC_AUTH;
+}
+
+static void auth_ok(struct pg_session *s)
+{
+	if (!dw_config_user_may_use(s->ucfg, s->backend->name)) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "dbward: user \"%.64s\" may not use this database service",
+			s->user);
+		pg_session_close(s, "28000", msg);
+		return;
+	}
+	pg_put_auth(bufferevent_get_output(s->bev), PG_AUTH_OK, NULL, 0);
+	evtimer_del(s->timer);
+	s->cancel = dw_cancel_register(&s->key_pid, &s->key_secret);
+	s->pool = dw_pool_get(s->worker, s->cfg, s->backend, s->ucfg, s->database);
+	if (!s->cancel || !s->pool) {
+		pg_session_close(s, "53200", "dbward: out of memory");
+		return;
+	}
+	dw_info("session %llu: user \"%s\" logged in to \"%s\" from %s:%d%s", (unsigned long long)s->id,
+		s->user, s->database, s->peer_ip, s->peer_port, s->tls ? " (TLS)" : "");
+	s->state = PGC_LOGIN_POOL;
+	pg_session_need_server(s);
+}
+
+/* Handles one password-phase message ('p') of LEN bytes in BODY. */
+static void handle_auth_message(struct pg_session *s, const uint8_t *body, size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(s->bev);
+	char reply[512];
+	size_t reply_len = 0;
+	switch (s->auth) {
+	case PGA_SASL_INIT: {
+		size_t pos = 0;
+		const char *mech = pg_read_cstr(body, len, &pos);
+		if (!mech || len - pos < 4) {
+			pg_session_close(s, "08P01", "malformed SASLInitialResponse");
+			return;
+		}
+		if (strcmp(mech, "SCRAM-SHA-256") != 0) {
+			pg_session_close(s, "28000", "dbward: unsupported SASL mechanism");
+			return;
+		}
+		int32_t dlen = (int32_t)pg_get_u32(body + pos);
+		pos += 4;
+		if (dlen < 0 || (size_t)dlen != len - pos) {
+			pg_session_close(s, "08P01", "malformed SASLInitialResponse");
+			return;
+		}
+		if (dw_scram_server_first(&s->scram, (const char *)body + pos, (size_t)dlen, reply,
+			    sizeof reply, &reply_len) != 0) {
+			pg_session_close(s, "08P01", "malformed SCRAM message");
+			return;
+		}
+		pg_put_auth(out, PG_AUTH_SASL_CONTINUE, reply, reply_len);
+		s->auth = PGA_SASL_FINAL;
+		return;
+	}
+	case PGA_SASL_FINAL: {
+		int r = dw_scram_server_final(&s->scram, (const char *)body, len, reply, sizeof reply,
+			&reply_len);
+		if (r < 0) {
+			pg_session_close(s, "08P01", "malformed SCRAM message");
+			return;
+		}
+		if (r > 0) {
+			auth_failed(s);
+			return;
+		}
+		pg_put_auth(out, PG_AUTH_SASL_FINAL, reply, reply_len);
+		s->auth = PGA_NONE;
+		auth_ok(s);
+		return;
+	}
+	case PGA_MD5:
+	case PGA_CLEARTEXT: {
+		/* PasswordMessage: a NUL-terminated string. */
+		if (len == 0 || body[len - 1] != '\0') {
+			pg_session_close(s, "08P01", "malformed password message");
+			return;
+		}
+		bool ok = s->ucfg && (s->auth == PGA_MD5
+			? dw_md5_check(s->ucfg->name, s->ucfg->password, s->md5_salt,
+				  (const char *)body, len - 1)
+			: dw_cleartext_check(s->ucfg->password, (const char *)body, len - 1));
+		if (!ok) {
+			auth_failed(s);
+			return;
+		}
+		s->auth = PGA_NONE;
+		auth_ok(s);
+		return;
+	}
+	case PGA_NONE:
+		break;
+	}
+	pg_session_close(s, "08P01", "unexpected message during authentication");
+}
+
+/* ---- startup ---- */
+
+static bool take_startup_params(struct pg_session *s, const struct pg_startup *st)
+{
+	for (size_t i = 0; i < st->n_params; i++) {
+		const struct pg_kv *kv = &st->params[i];
+		if (strcmp(kv->name, "options") == 0) {
+			if (!pg_params_from_options(&s->wants, kv->value))
+				return false;
+		} else if (strcmp(kv->name, "replication") == 0) {
+			if (strcmp(kv->value, "false") != 0 && strcmp(kv->value, "0") != 0 &&
+			    strcmp(kv->value, "off") != 0 && strcmp(kv->value, "no") != 0)
+				return false;
+		} else if (strncmp(kv->name, "_pq_.", 5) == 0) {
+			continue; /* protocol extensions: not supported, ignored */
+		} else if (!pg_param_is_reserved(kv->name)) {
+			if (!pg_params_set(&s->wants, kv->name, kv->value))
+				return false;
+		}
+	}
+	return true;
+}
+
+static void handle_startup(struct pg_session *s, const uint8_t *body, size_t len)
+{
+	struct pg_startup st;
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	pg_parse_startup(body, len, &st);
+	enum dw_tls_mode tls_mode = s->listener->tls.mode;
+	switch (st.kind) {
+	case PG_STARTUP_SSL:
+		if (s->tls) {
+			pg_session_close(s, "08P01", "SSLRequest after TLS was established");
+			return;
+		}
+		if (evbuffer_get_length(in) > 0) {
+			/* Bytes after SSLRequest but before the handshake: injection. */
+			pg_session_close(s, NULL, NULL);
+			return;
+		}
+		if (tls_mode == DW_TLS_DISABLE) {
+			bufferevent_write(s->bev, "N", 1);
+			return;
+		}
+		start_tls(s);
+		return;
+	case PG_STARTUP_GSSENC:
+		if (s->tls || s->gssenc_answered || evbuffer_get_length(in) > 0) {
+			pg_session_close(s, NULL, NULL);
+			return;
+		}
+		s->gssenc_answered = true;
+		bufferevent_write(s->bev, "N", 1);
+		return;
+	case PG_STARTUP_CANCEL:
+		dw_cancel_request(st.cancel_pid, st.cancel_key);
+		pg_session_close(s, NULL, NULL);
+		return;
+	case PG_STARTUP_BAD_VERSION: {
+		char msg[128];
+		snprintf(msg, sizeof msg, "unsupported frontend protocol %u.%u: server supports 3.0",
+			st.version >> 16, st.version & 0xffff);
+		pg_session_close(s, "0A000", msg);
+		return;
+	}
+	case PG_STARTUP_INVALID:
+		pg_session_close(s, "08P01", st.error ? st.error : "invalid startup packet");
+		return;
+	case PG_STARTUP_NORMAL:
+		break;
+	}
+	if (tls_mode == DW_TLS_REQUIRE && !s->tls) {
+		pg_session_close(s, "28000", "dbward: TLS is required on this listener");
+		return;
+	}
+	s->user = strdup(st.user);
+	s->database = strdup(st.database);
+	if (!s->user || !s->database) {
+		pg_session_close(s, "53200", "dbward: out of memory");
+		return;
+	}
+	if (!take_startup_params(s, &st)) {
+		pg_session_close(s, "08P01", "dbward: invalid or unsupported startup parameters");
+		return;
+	}
+	if ((st.version & 0xffff) != 0) {
+		/* NegotiateProtocolVersion: we speak 3.0 and know no _pq_ options. */
+		struct evbuffer *out = bufferevent_get_output(s->bev);
+		uint8_t m[8];
+		pg_put_u32(m, PG_PROTO_V3);
+		pg_put_u32(m + 4, 0);
+		pg_put_msg(out, 'v', m, sizeof m);
+	}
+	s->ucfg = dw_config_user(s->cfg, s->user);
+	send_auth_request(s);
+}
+
+/* Processes the pre-login input: length-prefixed startup packets, then typed
+ * password messages. Everything is capped at PG_STARTUP_MAX. */
+static void login_input(struct pg_session *s)
+{
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	while (s->state == PGC_STARTUP || s->state == PGC_AUTH) {
+		size_t avail = evbuffer_get_length(in);
+		bool typed = s->state == PGC_AUTH;
+		size_t hdr = typed ? 5 : 4;
+		if (avail < hdr)
+			return;
+		uint8_t h[5];
+		evbuffer_copyout(in, h, hdr);
+		uint32_t mlen = pg_get_u32(h + (typed ? 1 : 0));
+		if (mlen < 4 || mlen > PG_STARTUP_MAX || (typed && h[0] != 'p')) {
+			if (typed && h[0] == 'X') {
+				pg_session_close(s, NULL, NULL);
+				return;
+			}
+			pg_session_close(s, "08P01", typed ? "invalid authentication message"
+							   : "invalid startup packet length");
+			return;
+		}
+		size_t total = mlen + (typed ? 1 : 0);
+		if (avail < total)
+			return;
+		uint8_t buf[PG_STARTUP_MAX + 1];
+		evbuffer_remove(in, buf, total);
+		if (typed)
+			handle_auth_message(s, buf + 5, mlen - 4);
+		else
+			handle_startup(s, buf + 4, mlen - 4);
+		if (s->state == PGC_CLOSING)
+			return;
+		if (!s->bev)
+			return;
+		in = bufferevent_get_input(s->bev); /* TLS upgrade replaced the bufferevent */
+	}
+	if (s->state >= PGC_IDLE && s->state != PGC_CLOSING && evbuffer_get_length(in))
+		pg_relay_client_input(s);
+}
+
+static void client_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	struct pg_session *s = arg;
+	if (s->state == PGC_STARTUP || s->state == PGC_AUTH) {
+		login_input(s);
+		return;
+	}
+	if (s->state == PGC_LOGIN_POOL || s->state == PGC_LOGIN_SYNC || s->state == PGC_CLOSING ||
+	    s->state == PGC_WAIT_SERVER)
+		return; /* handled once the server is there */
+	pg_relay_client_input(s);
+}
+
+static void client_write(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	struct pg_session *s = arg;
+	/* Client output drained below the low mark: resume reading the server. */
+	if (s->state == PGC_CLOSING && evbuffer_get_length(bufferevent_get_output(s->bev)) == 0) {
+		return;
+	}
+	if (s->server && s->server->bev)
+		bufferevent_enable(s->server->bev, EV_READ);
+}
+
+static void client_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	struct pg_session *s = arg;
+	if (what & BEV_EVENT_CONNECTED)
+		return;
+	if (what & BEV_EVENT_ERROR) {
+		unsigned long e = bufferevent_get_openssl_error(s->bev);
+		if (e) {
+			char buf[256];
+			ERR_error_string_n(e, buf, sizeof buf);
+			dw_info("session %llu: TLS error: %s", (unsigned long long)s->id, buf);
+		}
+	}
+	pg_session_close(s, NULL, NULL);
+}
+
+/* ---- getting a server ---- */
+
+static void got_server(struct dw_pool_waiter *w, struct pg_server *srv, const char *error)
+{
+	struct pg_session *s = (struct pg_session *)((char *)w - offsetof(struct pg_session, waiter));
+	evtimer_del(s->timer);
+	if (!srv) {
+		dw_warn("session %llu: backend %s unavailable: %s", (unsigned long long)s->id,
+			s->backend->name, error ? error : "unknown error");
+		pg_session_close(s, "08006", "dbward: backend unavailable");
+		return;
+	}
+	pg_relay_attach(s, srv);
+}
+
+void pg_session_need_server(struct pg_session *s)
+{
+	if (s->state != PGC_LOGIN_POOL)
+		s->state = PGC_WAIT_SERVER;
+	s->waiter.cb = got_server;
+	arm_timer(s, s->cfg->timeouts.pool_wait_ms);
+	dw_pool_checkout(s->pool, &s->waiter);
+}
+
+void pg_session_login_complete(struct pg_session *s)
+{
+	struct evbuffer *out = bufferevent_get_output(s->bev);
+	const struct pg_params *p = &s->server->current;
+	for (size_t i = 0; pg_reported_params[i]; i++) {
+		const char *v = pg_params_get(p, pg_reported_params[i]);
+		if (v)
+			pg_put_param_status(out, pg_reported_params[i], v);
+	}
+	pg_put_backend_key(out, s->key_pid, s->key_secret);
+	pg_put_ready(out, 'I');
+	s->state = PGC_ACTIVE;
+	if (s->transaction_pooling)
+		pg_relay_detach(s, true);
+	if (evbuffer_get_length(bufferevent_get_input(s->bev)))
+		pg_relay_client_input(s);
+}
+
+/* ---- the one close path ---- */
+
+static void session_free(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct pg_session *s = arg;
+	TAILQ_REMOVE(&s->worker->sessions, s, link);
+	if (s->bev)
+		bufferevent_free(s->bev);
+	if (s->ssl)
+		SSL_free(s->ssl);
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->timer)
+		event_free(s->timer);
+	pg_params_clear(&s->wants);
+	pg_stmt_map_clear(&s->stmts, &s->worker->stmts);
+	atomic_fetch_sub(&s->worker->rt->listeners[s->listener_index].clients, 1);
+	dw_config_unref(s->cfg);
+	free(s->user);
+	free(s->database);
+	free(s);
+}
+
+static void flush_then_free(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	struct pg_session *s = arg;
+	if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0)
+		session_free(-1, 0, s);
+}
+
+static void closing_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	session_free(-1, 0, arg);
+}
+
+void pg_session_close(struct pg_session *s, const char *sqlstate, const char *message)
+{
+	if (s->state == PGC_CLOSING)
+		return;
+	enum pg_session_state was = s->state;
+	s->state = PGC_CLOSING;
+	if (s->timer)
+		evtimer_del(s->timer);
+	if (s->pool && (was == PGC_LOGIN_POOL || was == PGC_WAIT_SERVER))
+		dw_pool_cancel_wait(s->pool, &s->waiter);
+	if (s->server)
+		pg_relay_detach(s, pg_relay_server_clean(s->server));
+	dw_cancel_unregister(s->cancel);
+	s->cancel = NULL;
+	if (s->user && was >= PGC_LOGIN_POOL)
+		dw_info("session %llu: closed%s%s", (unsigned long long)s->id, message ? ": " : "",
+			message ? message : "");
+	if (s->bev && sqlstate && message) {
+		/* Say why, then let the output drain before closing. */
+		pg_put_error(bufferevent_get_output(s->bev), "FATAL", sqlstate, message);
+		bufferevent_setcb(s->bev, NULL, flush_then_free, closing_event, s);
+		bufferevent_setwatermark(s->bev, EV_WRITE, 0, 0);
+		bufferevent_disable(s->bev, EV_READ);
+		bufferevent_enable(s->bev, EV_WRITE);
+		arm_timer(s, 5000);
+		return;
+	}
+	if (s->bev) {
+		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
+		bufferevent_setcb(s->bev, NULL, NULL, NULL, NULL);
+	}
+	struct timeval now = {0, 0};
+	if (event_base_once(s->worker->base, -1, EV_TIMEOUT, session_free, s, &now) != 0)
+		session_free(-1, 0, s);
+}
+
+void pg_session_destroy(struct pg_session *s)
+{
+	if (s->state != PGC_CLOSING) {
+		if (s->pool && (s->state == PGC_LOGIN_POOL || s->state == PGC_WAIT_SERVER))
+			dw_pool_cancel_wait(s->pool, &s->waiter);
+		if (s->server)
+			pg_relay_detach(s, false);
+		dw_cancel_unregister(s->cancel);
+		s->cancel = NULL;
+	}
+	session_free(-1, 0, s);
+}

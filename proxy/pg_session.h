@@ -1,0 +1,105 @@
+/* A PostgreSQL client session: startup, TLS, authentication, then the relay
+ * to server connections taken from the pool. pg_session.c owns the login
+ * phase and the one close path; pg_relay.c owns the message stream once the
+ * client is logged in. */
+#ifndef DBWARD_PROXY_PG_SESSION_H
+#define DBWARD_PROXY_PG_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <openssl/ssl.h>
+
+#include "backends/pool.h"
+#include "config/config.h"
+#include "proxy/pg_auth.h"
+#include "proxy/pg_params.h"
+#include "proxy/pg_stmt.h"
+
+struct bufferevent;
+struct event;
+struct dw_worker;
+struct dw_cancel_target;
+
+enum pg_session_state {
+	PGC_STARTUP = 0,   /* waiting for SSLRequest / StartupMessage */
+	PGC_AUTH,          /* waiting for the password message */
+	PGC_LOGIN_POOL,    /* authenticated, waiting for a server connection */
+	PGC_LOGIN_SYNC,    /* applying the startup parameters on the server */
+	PGC_IDLE,          /* logged in, no server attached (transaction pooling) */
+	PGC_WAIT_SERVER,   /* has input, waiting for a server connection */
+	PGC_ACTIVE,        /* server attached, relaying */
+	PGC_CLOSING,
+};
+
+enum pg_auth_phase { PGA_NONE = 0, PGA_SASL_INIT, PGA_SASL_FINAL, PGA_MD5, PGA_CLEARTEXT };
+
+struct pg_session {
+	struct dw_worker *worker;
+	struct dw_config *cfg;                 /* reference held */
+	size_t listener_index;
+	const struct dw_listener_config *listener;
+	const struct dw_backend_config *backend;
+	uint64_t id;
+	enum pg_session_state state;
+
+	int fd;
+	struct bufferevent *bev;
+	SSL *ssl;
+	bool tls;
+	bool gssenc_answered;
+	char peer_ip[64];
+	int peer_port;
+
+	struct event *timer;                   /* login, then pool wait */
+
+	char *user;
+	char *database;
+	struct pg_params wants;                /* startup parameters to apply */
+	const struct dw_user_config *ucfg;
+	enum pg_auth_phase auth;
+	struct dw_scram_server scram;
+	struct dw_scram_secret mock_secret;
+	uint8_t md5_salt[4];
+
+	struct dw_pool *pool;
+	struct dw_pool_waiter waiter;
+	struct pg_server *server;
+	bool transaction_pooling;
+	uint32_t client_remaining;            /* bytes of a streamed client message still to pass */
+	bool client_paused;                   /* reading stopped: server busy or backlog full */
+	struct pg_stmt_map stmts;
+
+	struct dw_cancel_target *cancel;
+	uint32_t key_pid;
+	uint32_t key_secret;
+	TAILQ_ENTRY(pg_session) link;      /* worker's sessions */
+};
+
+/* Takes over an accepted socket. */
+void pg_session_new(struct dw_worker *w, size_t listener_index, int fd,
+	const struct sockaddr *addr, int addrlen);
+
+/* The one way a session ends. SQLSTATE/MESSAGE, when given, are sent to the
+ * client as a FATAL error first. Frees the session after the current
+ * callback returns; callers return right after calling it. */
+void pg_session_close(struct pg_session *s, const char *sqlstate, const char *message);
+
+/* Shutdown: frees the session at once, without waiting for its client. */
+void pg_session_destroy(struct pg_session *s);
+
+/* pg_relay.c */
+void pg_relay_attach(struct pg_session *s, struct pg_server *srv);
+void pg_relay_client_input(struct pg_session *s);
+void pg_relay_detach(struct pg_session *s, bool reusable);
+/* True when the attached server can go back to a pool right now. */
+bool pg_relay_server_clean(const struct pg_server *srv);
+/* Resets a server whose client is gone (session pooling) and releases it. */
+void pg_relay_reset_and_release(struct pg_server *srv);
+/* Login finished on the server side: send ParameterStatus etc. */
+void pg_session_login_complete(struct pg_session *s);
+/* Starts the pool wait (login or later). */
+void pg_session_need_server(struct pg_session *s);
+
+#endif

@@ -1,0 +1,298 @@
+#include "proxy/worker.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+
+#include "backends/pool.h"
+#include "proxy/log.h"
+#include "proxy/pg_session.h"
+#include "proxy/tls.h"
+
+struct accept_ctx {
+	struct dw_worker *w;
+	size_t listener_index;
+};
+
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr,
+	int addrlen, void *arg)
+{
+	(void)l;
+	struct accept_ctx *ctx = arg;
+	struct dw_worker *w = ctx->w;
+	const struct dw_listener_config *lc = &w->rt->cfg->listeners[ctx->listener_index];
+	if (atomic_load(&w->rt->stopping)) {
+		close(fd);
+		return;
+	}
+	if (addr->sa_family != AF_UNIX) {
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+	}
+	evutil_make_socket_nonblocking(fd);
+	switch (lc->protocol) {
+	case DW_PROTO_POSTGRES:
+		pg_session_new(w, ctx->listener_index, fd, addr, addrlen);
+		return;
+	case DW_PROTO_MYSQL:
+		break;
+	}
+	close(fd);
+}
+
+/* One listening socket per worker and listener: SO_REUSEPORT lets the kernel
+ * spread connections over the workers with no shared accept lock. */
+static int open_listen_socket(const struct dw_listener_config *l, bool first)
+{
+	if (l->listen.unix_path) {
+		if (!first)
+			return -2; /* one worker serves a unix socket */
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+		struct sockaddr_un sun = {.sun_family = AF_UNIX};
+		if (strlen(l->listen.unix_path) >= sizeof sun.sun_path) {
+			close(fd);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		strcpy(sun.sun_path, l->listen.unix_path);
+		unlink(l->listen.unix_path);
+		if (bind(fd, (struct sockaddr *)&sun, sizeof sun) != 0 || listen(fd, 1024) != 0) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		return fd;
+	}
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *res = NULL;
+	char port[16];
+	snprintf(port, sizeof port, "%u", l->listen.port);
+	int rc = getaddrinfo(l->listen.host, port, &hints, &res);
+	if (rc != 0 || !res) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	int fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		freeaddrinfo(res);
+		return -1;
+	}
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+	if (bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+		int e = errno;
+		close(fd);
+		freeaddrinfo(res);
+		errno = e;
+		return -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+static void on_wakeup(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct dw_worker *w = arg;
+	atomic_store(&w->pool_poke, false);
+	dw_pool_maintain(w);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	dw_pool_maintain(arg);
+}
+
+void dw_worker_poke(struct dw_worker *w)
+{
+	if (!atomic_exchange(&w->pool_poke, true))
+		event_active(w->wakeup, EV_READ, 0);
+}
+
+const struct dw_scram_secret *dw_worker_user_secret(struct dw_worker *w, struct dw_config *cfg,
+	const struct dw_user_config *user)
+{
+	if (w->secrets_cfg != cfg) {
+		free(w->secrets);
+		free(w->secrets_ready);
+		if (w->secrets_cfg)
+			dw_config_unref(w->secrets_cfg);
+		w->secrets = calloc(cfg->n_users ? cfg->n_users : 1, sizeof *w->secrets);
+		w->secrets_ready = calloc(cfg->n_users ? cfg->n_users : 1, sizeof *w->secrets_ready);
+		w->secrets_cfg = dw_config_ref(cfg);
+		if (!w->secrets || !w->secrets_ready)
+			return NULL;
+	}
+	size_t i = (size_t)(user - cfg->users);
+	if (i >= cfg->n_users || !user->password)
+		return NULL;
+	if (!w->secrets_ready[i]) {
+		/* A configured verifier is used as is; a password is derived once. */
+		if (dw_scram_secret_parse(user->password, &w->secrets[i]) != 0 &&
+		    dw_scram_secret_from_password(user->password, &w->secrets[i]) != 0)
+			return NULL;
+		w->secrets_ready[i] = true;
+	}
+	return &w->secrets[i];
+}
+
+/* Runs in the worker thread once its loop has stopped. */
+static void worker_cleanup(struct dw_worker *w)
+{
+	struct pg_session *s;
+	while ((s = TAILQ_FIRST(&w->sessions)) != NULL)
+		pg_session_destroy(s);
+	dw_pool_free_all(w);
+	for (size_t i = 0; i < w->n_listeners; i++) {
+		if (!w->listeners[i])
+			continue;
+		evconnlistener_free(w->listeners[i]);
+	}
+	free(w->listeners);
+	free(w->accept_ctxs);
+	event_free(w->wakeup);
+	event_free(w->tick);
+	pg_stmt_registry_free(&w->stmts);
+	free(w->secrets);
+	free(w->secrets_ready);
+	if (w->secrets_cfg)
+		dw_config_unref(w->secrets_cfg);
+	event_base_free(w->base);
+	w->base = NULL;
+}
+
+static void *worker_main(void *arg)
+{
+	struct dw_worker *w = arg;
+	event_base_dispatch(w->base);
+	worker_cleanup(w);
+	return NULL;
+}
+
+static int worker_init(struct dw_runtime *rt, struct dw_worker *w, unsigned id)
+{
+	w->id = id;
+	w->rt = rt;
+	TAILQ_INIT(&w->sessions);
+	w->base = event_base_new();
+	if (!w->base)
+		return -1;
+	pg_stmt_registry_init(&w->stmts);
+	w->wakeup = event_new(w->base, -1, EV_READ | EV_PERSIST, on_wakeup, w);
+	w->tick = event_new(w->base, -1, EV_PERSIST, on_tick, w);
+	struct timeval one_sec = {1, 0};
+	if (!w->wakeup || !w->tick || event_add(w->tick, &one_sec) != 0)
+		return -1;
+	struct dw_config *cfg = rt->cfg;
+	w->listeners = calloc(cfg->n_listeners, sizeof *w->listeners);
+	struct accept_ctx *ctxs = calloc(cfg->n_listeners, sizeof *ctxs);
+	w->accept_ctxs = ctxs;
+	if (!w->listeners || !ctxs)
+		return -1;
+	w->n_listeners = cfg->n_listeners;
+	for (size_t i = 0; i < cfg->n_listeners; i++) {
+		const struct dw_listener_config *l = &cfg->listeners[i];
+		int fd = open_listen_socket(l, id == 0);
+		if (fd == -2)
+			continue;
+		if (fd < 0) {
+			dw_error("listener %s: cannot listen on %s: %s", l->name, l->listen.text,
+				strerror(errno));
+			return -1;
+		}
+		struct accept_ctx *ctx = &ctxs[i];
+		ctx->w = w;
+		ctx->listener_index = i;
+		w->listeners[i] = evconnlistener_new(w->base, on_accept, ctx,
+			LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+		if (!w->listeners[i]) {
+			close(fd);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int dw_runtime_start(struct dw_runtime *rt, struct dw_config *cfg)
+{
+	if (evthread_use_pthreads() != 0) {
+		dw_error("libevent threading support unavailable");
+		return -1;
+	}
+	rt->cfg = cfg;
+	rt->n_workers = cfg->workers;
+	rt->listeners = calloc(cfg->n_listeners, sizeof *rt->listeners);
+	rt->workers = calloc(rt->n_workers, sizeof *rt->workers);
+	if (!rt->listeners || !rt->workers)
+		return -1;
+	for (size_t i = 0; i < cfg->n_listeners; i++) {
+		const struct dw_listener_config *l = &cfg->listeners[i];
+		if (l->tls.mode != DW_TLS_DISABLE) {
+			rt->listeners[i].tls = dw_tls_server_ctx(l);
+			if (!rt->listeners[i].tls)
+				return -1;
+		}
+	}
+	for (size_t i = 0; i < rt->n_workers; i++)
+		if (worker_init(rt, &rt->workers[i], (unsigned)i) != 0)
+			return -1;
+	for (size_t i = 0; i < rt->n_workers; i++) {
+		if (pthread_create(&rt->workers[i].thread, NULL, worker_main, &rt->workers[i]) != 0) {
+			dw_error("cannot start worker thread: %s", strerror(errno));
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < cfg->n_listeners; i++)
+		dw_info("listening on %s (%s, %s)", cfg->listeners[i].listen.text, cfg->listeners[i].name,
+			cfg->listeners[i].protocol == DW_PROTO_POSTGRES ? "postgres" : "mysql");
+	return 0;
+}
+
+static void stop_loop(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct dw_worker *w = arg;
+	for (size_t i = 0; i < w->n_listeners; i++)
+		if (w->listeners[i])
+			evconnlistener_disable(w->listeners[i]);
+	event_base_loopbreak(w->base);
+}
+
+void dw_runtime_stop(struct dw_runtime *rt)
+{
+	atomic_store(&rt->stopping, true);
+	struct timeval now = {0, 0};
+	for (size_t i = 0; i < rt->n_workers; i++)
+		if (rt->workers[i].base)
+			event_base_once(rt->workers[i].base, -1, EV_TIMEOUT, stop_loop, &rt->workers[i], &now);
+	for (size_t i = 0; i < rt->n_workers; i++)
+		if (rt->workers[i].thread)
+			pthread_join(rt->workers[i].thread, NULL);
+	for (size_t i = 0; i < rt->cfg->n_listeners; i++)
+		if (rt->listeners[i].tls)
+			SSL_CTX_free(rt->listeners[i].tls);
+	free(rt->listeners);
+	free(rt->workers);
+	rt->listeners = NULL;
+	rt->workers = NULL;
+}
