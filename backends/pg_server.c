@@ -213,7 +213,6 @@ struct pg_server *pg_server_connect(struct dw_pool *pool)
 	keys[n] = "sslmode", vals[n++] = sslmode_name(b->tls.mode);
 	if (b->tls.ca_file)
 		keys[n] = "sslrootcert", vals[n++] = b->tls.ca_file;
-	keys[n] = "fallback_application_name", vals[n++] = "dbward";
 	keys[n] = "gssencmode", vals[n++] = "disable";
 	keys[n] = NULL, vals[n] = NULL;
 	s->conn = PQconnectStartParams(keys, vals, 0);

@@ -328,8 +328,8 @@ static void set_secret(struct dw_cfg_ctx *ctx, const struct dw_ynode *n,
 		return;
 	}
 	if (strlen(n->text) != n->len || n->len == 0) {
-		dw_cfg_error(ctx, n, path, n->len == 0 ? "must not be empty"
-						       : "value contains a NUL byte");
+		dw_cfg_error(ctx, n, path, "%s", n->len == 0 ? "must not be empty"
+							     : "value contains a NUL byte");
 		return;
 	}
 	if (form == 0)
@@ -596,11 +596,13 @@ void dw_cfg_apply(struct dw_cfg_ctx *ctx, const struct dw_cfg_table *t,
 		return;
 	}
 	if (node != NULL && !dw_ynode_is_null(node)) {
-		if (node->kind == DW_YNODE_MAP)
-			map = node;
-		else
+		if (node->kind != DW_YNODE_MAP) {
+			/* Its keys would all be "missing": one error says it all. */
 			dw_cfg_error(ctx, node, path, "expected a mapping, found %s",
 				     dw_ynode_describe(node));
+			return;
+		}
+		map = node;
 		at = node;
 	} else if (node != NULL) {
 		at = node;

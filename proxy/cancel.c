@@ -12,7 +12,8 @@
 struct dw_cancel_target {
 	uint32_t pid;
 	uint32_t key;
-	struct dw_cancel_handle *handle;  /* guarded by table_mu */
+	pthread_mutex_t mu;               /* guards handle; uncontended on the statement path */
+	struct dw_cancel_handle *handle;
 	struct dw_cancel_target *next;
 };
 
@@ -38,6 +39,7 @@ struct dw_cancel_target *dw_cancel_register(uint32_t *pid, uint32_t *key)
 	struct dw_cancel_target *t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
+	pthread_mutex_init(&t->mu, NULL);
 	pthread_mutex_lock(&table_mu);
 	do {
 		uint32_t r[2];
@@ -68,9 +70,10 @@ void dw_cancel_unregister(struct dw_cancel_target *t)
 		p = &(*p)->next;
 	if (*p)
 		*p = t->next;
-	struct dw_cancel_handle *h = t->handle;
 	pthread_mutex_unlock(&table_mu);
-	dw_cancel_handle_unref(h);
+	/* No one can find T any more: requests look it up under table_mu. */
+	dw_cancel_handle_unref(t->handle);
+	pthread_mutex_destroy(&t->mu);
 	free(t);
 }
 
@@ -80,10 +83,10 @@ void dw_cancel_set_server(struct dw_cancel_target *t, struct dw_cancel_handle *h
 		return;
 	if (h)
 		atomic_fetch_add(&h->refs, 1);
-	pthread_mutex_lock(&table_mu);
+	pthread_mutex_lock(&t->mu);
 	struct dw_cancel_handle *old = t->handle;
 	t->handle = h;
-	pthread_mutex_unlock(&table_mu);
+	pthread_mutex_unlock(&t->mu);
 	dw_cancel_handle_unref(old);
 }
 
@@ -102,9 +105,14 @@ void dw_cancel_request(uint32_t pid, uint32_t key)
 {
 	pthread_mutex_lock(&table_mu);
 	struct dw_cancel_target *t = find_locked(pid, key);
-	struct dw_cancel_handle *h = t ? t->handle : NULL;
-	if (h)
-		atomic_fetch_add(&h->refs, 1);
+	struct dw_cancel_handle *h = NULL;
+	if (t) {
+		pthread_mutex_lock(&t->mu);
+		h = t->handle;
+		if (h)
+			atomic_fetch_add(&h->refs, 1);
+		pthread_mutex_unlock(&t->mu);
+	}
 	pthread_mutex_unlock(&table_mu);
 	if (!h)
 		return;

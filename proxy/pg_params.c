@@ -76,6 +76,16 @@ bool pg_param_is_reserved(const char *name)
 	return false;
 }
 
+bool pg_param_is_read_only(const char *name)
+{
+	static const char *const ro[] = {"is_superuser", "server_version", "server_encoding",
+		"integer_datetimes", "in_hot_standby", "session_authorization", NULL};
+	for (size_t i = 0; ro[i]; i++)
+		if (strcasecmp(ro[i], name) == 0)
+			return true;
+	return false;
+}
+
 /* Next whitespace-separated word of OPTIONS with backslash escapes removed. */
 static const char *next_word(const char *s, char *word, size_t cap, bool *too_long)
 {
@@ -147,6 +157,8 @@ bool pg_params_from_options(struct pg_params *p, const char *options)
  * right whatever standard_conforming_strings says. */
 static void put_literal(struct evbuffer *sql, const char *value)
 {
+	if (!sql)
+		return;
 	char tag[32] = "$dw$";
 	for (unsigned i = 0; strstr(value, tag); i++)
 		snprintf(tag, sizeof tag, "$dw%u$", i);
@@ -155,6 +167,8 @@ static void put_literal(struct evbuffer *sql, const char *value)
 
 static void put_ident(struct evbuffer *sql, const char *name)
 {
+	if (!sql)
+		return;
 	evbuffer_add(sql, "\"", 1);
 	for (const char *c = name; *c; c++) {
 		if (*c == '"')
@@ -167,29 +181,38 @@ static void put_ident(struct evbuffer *sql, const char *name)
 size_t pg_params_sync_sql(const struct pg_params *wants, const struct pg_params *current,
 	const struct pg_params *pristine, struct evbuffer *sql)
 {
+	/* set_config() takes the value as the startup packet would (list values
+	 * like search_path parse the same), unlike a quoted SET literal. */
 	size_t n = 0;
 	for (size_t i = 0; i < wants->n; i++) {
 		const char *have = pg_params_get(current, wants->items[i].name);
 		if (have && strcmp(have, wants->items[i].value) == 0)
 			continue;
-		evbuffer_add_printf(sql, "SET ");
-		put_ident(sql, wants->items[i].name);
-		evbuffer_add_printf(sql, " = ");
-		put_literal(sql, wants->items[i].value);
-		evbuffer_add(sql, ";", 1);
 		n++;
+		if (!sql)
+			continue;
+		evbuffer_add_printf(sql, n > 1 ? ", " : "SELECT ");
+		evbuffer_add_printf(sql, "pg_catalog.set_config(");
+		put_literal(sql, wants->items[i].name);
+		evbuffer_add_printf(sql, ", ");
+		put_literal(sql, wants->items[i].value);
+		evbuffer_add_printf(sql, ", false)");
 	}
+	if (n && sql)
+		evbuffer_add(sql, ";", 1);
 	for (size_t i = 0; i < current->n; i++) {
 		const char *name = current->items[i].name;
-		if (pg_params_get(wants, name))
+		if (pg_params_get(wants, name) || pg_param_is_read_only(name))
 			continue;
 		const char *orig = pg_params_get(pristine, name);
 		if (orig && strcmp(orig, current->items[i].value) == 0)
 			continue;
+		n++;
+		if (!sql)
+			continue;
 		evbuffer_add_printf(sql, "RESET ");
 		put_ident(sql, name);
 		evbuffer_add(sql, ";", 1);
-		n++;
 	}
 	return n;
 }

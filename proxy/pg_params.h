@@ -38,7 +38,8 @@ bool pg_params_from_options(struct pg_params *p, const char *options)
 /* Writes the SQL that moves a server with CURRENT params (and PRISTINE
  * connect-time params) to what the client WANTS: SET for differing values,
  * RESET for values a previous client changed that this one did not ask for.
- * Returns the number of statements written into SQL (0 = already in step). */
+ * Returns the number of changes (0 = already in step). SQL may be NULL to
+ * only count them. */
 size_t pg_params_sync_sql(const struct pg_params *wants, const struct pg_params *current,
 	const struct pg_params *pristine, struct evbuffer *sql);
 
@@ -50,5 +51,8 @@ void pg_params_after_sync(const struct pg_params *wants, struct pg_params *curre
 /* True for parameters a client may not set through dbward (they are dbward's
  * business or change the protocol itself). */
 bool pg_param_is_reserved(const char *name);
+
+/* True for parameters the server reports but no one can SET. */
+bool pg_param_is_read_only(const char *name);
 
 #endif

@@ -34,17 +34,6 @@ static void server_read(struct bufferevent *bev, void *arg);
 static void server_write(struct bufferevent *bev, void *arg);
 static void server_event(struct bufferevent *bev, short what, void *arg);
 
-/* Parameters the server reports but a client cannot SET. */
-static bool param_read_only(const char *name)
-{
-	static const char *const ro[] = {"is_superuser", "server_version", "server_encoding",
-		"integer_datetimes", "in_hot_standby", "session_authorization", NULL};
-	for (size_t i = 0; ro[i]; i++)
-		if (strcasecmp(ro[i], name) == 0)
-			return true;
-	return false;
-}
-
 static void pause_client(struct pg_session *s)
 {
 	if (!s->client_paused) {
@@ -173,7 +162,7 @@ static void note_param(struct pg_session *s, struct pg_server *srv, const uint8_
 		return;
 	if (!pg_params_set(&srv->current, name, value))
 		srv->broken = true;
-	if (s && !param_read_only(name) && !pg_params_set(&s->wants, name, value))
+	if (s && !pg_param_is_read_only(name) && !pg_params_set(&s->wants, name, value))
 		srv->broken = true;
 }
 
@@ -475,9 +464,10 @@ void pg_relay_attach(struct pg_session *s, struct pg_server *srv)
 	bufferevent_enable(srv->bev, EV_READ | EV_WRITE);
 	dw_cancel_set_server(s->cancel, srv->cancel);
 
-	struct evbuffer *sql = evbuffer_new();
-	size_t n = sql ? pg_params_sync_sql(&s->wants, &srv->current, &srv->pristine, sql) : 0;
-	if (n) {
+	size_t n = pg_params_sync_sql(&s->wants, &srv->current, &srv->pristine, NULL);
+	struct evbuffer *sql = n ? evbuffer_new() : NULL;
+	if (sql) {
+		pg_params_sync_sql(&s->wants, &srv->current, &srv->pristine, sql);
 		evbuffer_add(sql, "", 1);
 		size_t len = evbuffer_get_length(sql);
 		pg_put_msg(bufferevent_get_output(srv->bev), 'Q', evbuffer_pullup(sql, -1), len);
