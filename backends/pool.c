@@ -103,8 +103,10 @@ struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
 {
 	for (struct dw_pool *p = w->pools; p; p = p->next)
 		if (p->cfg == cfg && p->backend == backend && p->user == user &&
-		    strcmp(p->database, database) == 0)
+		    strcmp(p->database, database) == 0) {
+			p->refs++;
 			return p;
+		}
 	struct dw_pool *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
@@ -118,6 +120,7 @@ struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
 		return NULL;
 	}
 	p->worker = w;
+	p->refs = 1;
 	p->cfg = dw_config_ref(cfg);
 	p->backend = backend;
 	p->user = user;
@@ -302,9 +305,37 @@ void dw_pool_server_failed(struct pg_server *s, const char *error)
 		fail_waiters(p);
 }
 
+void dw_pool_put(struct dw_pool *p)
+{
+	p->refs--;
+}
+
+static void pool_free(struct dw_pool *p)
+{
+	dw_config_unref(p->cfg);
+	free(p->database);
+	free(p);
+}
+
+/* A pool no session uses and that holds no connection goes away, so that
+ * logins to many databases do not accumulate pools. */
+static void drop_unused_pools(struct dw_worker *w)
+{
+	for (struct dw_pool **pp = &w->pools; *pp;) {
+		struct dw_pool *p = *pp;
+		if (p->refs == 0 && p->n_total == 0 && p->n_waiters == 0) {
+			*pp = p->next;
+			pool_free(p);
+		} else {
+			pp = &p->next;
+		}
+	}
+}
+
 void dw_pool_maintain(struct dw_worker *w)
 {
 	uint64_t now = dw_now_us();
+	drop_unused_pools(w);
 	for (struct dw_pool *p = w->pools; p; p = p->next) {
 		const struct dw_pool_config *pc = &p->backend->pool;
 		uint32_t n_idle = 0;
@@ -337,9 +368,7 @@ void dw_pool_free_all(struct dw_worker *w)
 		while ((s = TAILQ_FIRST(&p->busy)) != NULL)
 			close_server(s, &p->busy);
 		struct dw_pool *next = p->next;
-		dw_config_unref(p->cfg);
-		free(p->database);
-		free(p);
+		pool_free(p);
 		p = next;
 	}
 	w->pools = NULL;

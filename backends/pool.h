@@ -44,14 +44,18 @@ struct dw_pool {
 	uint32_t n_waiters;
 	uint32_t n_connecting;
 	uint32_t n_total;             /* this worker's connections of the key */
+	uint32_t refs;                /* sessions using this pool */
 	char last_error[256];
 	struct dw_pool *next;
 };
 
-/* The pool of this worker for (backend, user, database), created on first use. */
+/* The pool of this worker for (backend, user, database), created on first use,
+ * with one more reference for the calling session (dw_pool_put drops it). */
 struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
 	const struct dw_backend_config *backend, const struct dw_user_config *user,
 	const char *database);
+
+void dw_pool_put(struct dw_pool *pool);
 
 /* Asks for a server connection. Either calls W->cb right away (with a server,
  * or with an error), or queues W and calls it later. */

@@ -17,6 +17,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: dbward -c FILE [--log-format text|json]   run the proxy in the foreground\n"
 		"       dbward --check-config FILE              validate a configuration (exit 0 or 2)\n"
+		"       dbward --config-reference               print every configuration key\n"
 		"       dbward --version\n");
 }
 
@@ -80,6 +81,9 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
 			printf("dbward %s\n", DBWARD_VERSION);
+			return 0;
+		} else if (strcmp(a, "--config-reference") == 0) {
+			dw_config_write_reference(stdout);
 			return 0;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);

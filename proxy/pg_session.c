@@ -484,6 +484,14 @@ static void got_server(struct dw_pool_waiter *w, struct pg_server *srv, const ch
 	if (!srv) {
 		dw_warn("session %llu: backend %s unavailable: %s", (unsigned long long)s->id,
 			s->backend->name, error ? error : "unknown error");
+		/* A mistyped database name is the client's business and says nothing
+		 * about the backend; every other reason stays in the log. */
+		if (error && strstr(error, "does not exist") && strstr(error, "database \"")) {
+			char msg[256];
+			snprintf(msg, sizeof msg, "database \"%.64s\" does not exist", s->database);
+			pg_session_close(s, "3D000", msg);
+			return;
+		}
 		pg_session_close(s, "08006", "dbward: backend unavailable");
 		return;
 	}
@@ -533,6 +541,8 @@ static void session_free(evutil_socket_t fd, short what, void *arg)
 		close(s->fd);
 	if (s->timer)
 		event_free(s->timer);
+	if (s->pool)
+		dw_pool_put(s->pool);
 	pg_params_clear(&s->wants);
 	pg_stmt_map_clear(&s->stmts, &s->worker->stmts);
 	atomic_fetch_sub(&s->worker->rt->listeners[s->listener_index].clients, 1);
