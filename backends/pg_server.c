@@ -102,12 +102,8 @@ static void capture_params(struct pg_server *s)
 	pg_params_copy(&s->current, &s->pristine);
 }
 
-static bool take_over_socket(struct pg_server *s)
+bool pg_server_bind_loop(struct pg_server *s, struct event_base *base)
 {
-	struct event_base *base = s->pool->worker->base;
-	if (PQsetnonblocking(s->conn, 1) != 0)
-		return false;
-	s->fd = PQsocket(s->conn);
 	SSL *ssl = PQgetssl(s->conn);
 	if (ssl) {
 		/* libpq keeps owning the SSL object and the socket; PQfinish frees them. */
@@ -118,7 +114,23 @@ static bool take_over_socket(struct pg_server *s)
 	} else {
 		s->bev = bufferevent_socket_new(base, s->fd, 0);
 	}
-	if (!s->bev)
+	return s->bev != NULL;
+}
+
+void pg_server_unbind_loop(struct pg_server *s)
+{
+	if (s->bev) {
+		bufferevent_free(s->bev);
+		s->bev = NULL;
+	}
+}
+
+static bool take_over_socket(struct pg_server *s)
+{
+	if (PQsetnonblocking(s->conn, 1) != 0)
+		return false;
+	s->fd = PQsocket(s->conn);
+	if (!pg_server_bind_loop(s, s->pool->worker->base))
 		return false;
 	PGcancel *c = PQgetCancel(s->conn);
 	if (c) {
@@ -205,7 +217,11 @@ struct pg_server *pg_server_connect(struct dw_pool *pool)
 	}
 	const char *keys[12], *vals[12];
 	size_t n = 0;
-	keys[n] = host_key, vals[n++] = host;
+	/* host names the server for certificate checks; a numeric hostaddr spares
+	 * the worker a name lookup. */
+	keys[n] = "host", vals[n++] = host;
+	if (strcmp(host_key, "hostaddr") == 0)
+		keys[n] = "hostaddr", vals[n++] = host;
 	keys[n] = "port", vals[n++] = port;
 	keys[n] = "user", vals[n++] = u->backend_user ? u->backend_user : u->name;
 	keys[n] = "password", vals[n++] = u->backend_password ? u->backend_password : u->password;
@@ -247,8 +263,11 @@ void pg_server_free(struct pg_server *s)
 	if (s->conn)
 		PQfinish(s->conn);
 	dw_cancel_handle_unref(s->cancel);
+	for (uint32_t i = 0; i < s->pending.count; i++)
+		free(s->pending.e[(s->pending.head + i) % PG_PENDING_CAP].text);
 	pg_params_clear(&s->pristine);
 	pg_params_clear(&s->current);
-	pg_stmt_cache_clear(&s->stmts, &s->pool->worker->stmts);
+	if (s->pool)
+		pg_stmt_cache_clear(&s->stmts, &s->pool->worker->stmts);
 	free(s);
 }

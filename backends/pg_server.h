@@ -19,6 +19,7 @@
 #include "proxy/pg_stmt.h"
 
 struct bufferevent;
+struct event_base;
 struct event;
 struct dw_pool;
 struct pg_session;
@@ -64,13 +65,21 @@ struct pg_server {
 	uint64_t idle_since_us;
 	uint32_t uses;
 	uint32_t msg_remaining;       /* bytes of a streamed server message still to pass */
+	bool orphan_statements;       /* came from another worker: DEALLOCATE ALL first */
 	TAILQ_ENTRY(pg_server) link;
+	struct pg_server *handoff_next;
 };
 
 /* Starts connecting for POOL. The pool is told the outcome through
  * dw_pool_server_ready / dw_pool_server_failed. Returns NULL when the attempt
  * could not even start (then the failure was already reported). */
 struct pg_server *pg_server_connect(struct dw_pool *pool);
+
+/* Creates the bufferevent of a connected server on BASE (a worker's loop),
+ * or drops it so the connection can move to another worker. */
+bool pg_server_bind_loop(struct pg_server *s, struct event_base *base)
+	__attribute__((warn_unused_result));
+void pg_server_unbind_loop(struct pg_server *s);
 
 /* Closes the connection (Terminate sent when possible) and frees it. */
 void pg_server_free(struct pg_server *s);

@@ -18,6 +18,7 @@ struct dw_pool_shared {
 	uint32_t total;
 	uint32_t max;
 	uint64_t waiting_mask;  /* workers with clients waiting for capacity */
+	struct pg_server *handoff; /* idle connections given up for another worker */
 	struct dw_pool_shared *next;
 };
 
@@ -142,6 +143,56 @@ static void close_server(struct pg_server *s, struct pg_server_list *list)
 	shared_release(p->shared, p->worker);
 }
 
+/* Gives an idle connection to whichever worker of the key needs it: it leaves
+ * this worker's loop and waits in the shared hand-off list, keeping its unit
+ * of capacity. Its statements belong to this worker's registry, so they are
+ * forgotten here and deallocated on the server by the adopter. */
+static void handoff(struct pg_server *s, struct pg_server_list *list)
+{
+	struct dw_pool *p = s->pool;
+	struct dw_pool_shared *sh = p->shared;
+	TAILQ_REMOVE(list, s, link);
+	p->n_total--;
+	pg_server_unbind_loop(s);
+	if (s->stmts.n) {
+		pg_stmt_cache_clear(&s->stmts, &p->worker->stmts);
+		s->orphan_statements = true;
+	}
+	s->pool = NULL;
+	s->client = NULL;
+	s->state = PGS_IDLE;
+	pthread_mutex_lock(&sh->mu);
+	s->handoff_next = sh->handoff;
+	sh->handoff = s;
+	uint64_t mask = sh->waiting_mask & ~worker_bit(p->worker);
+	pthread_mutex_unlock(&sh->mu);
+	poke_mask(p->worker, mask ? mask : ~0ull);
+}
+
+/* Takes a connection another worker handed off, onto this worker's loop. */
+static struct pg_server *adopt(struct dw_pool *p)
+{
+	struct dw_pool_shared *sh = p->shared;
+	pthread_mutex_lock(&sh->mu);
+	struct pg_server *s = sh->handoff;
+	if (s)
+		sh->handoff = s->handoff_next;
+	pthread_mutex_unlock(&sh->mu);
+	if (!s)
+		return NULL;
+	s->handoff_next = NULL;
+	s->pool = p;
+	if (!pg_server_bind_loop(s, p->worker->base)) {
+		pg_server_free(s);
+		shared_release(sh, p->worker);
+		return NULL;
+	}
+	p->n_total++;
+	TAILQ_INSERT_TAIL(&p->busy, s, link);
+	s->state = PGS_ATTACHED;
+	return s;
+}
+
 /* No attempt left in flight: every waiter hears the failure. */
 static void fail_waiters(struct dw_pool *p)
 {
@@ -154,6 +205,8 @@ static void fail_waiters(struct dw_pool *p)
 	}
 	shared_not_waiting(p->shared, p->worker);
 }
+
+static void hand_to_waiter(struct dw_pool *p, struct pg_server *s);
 
 /* Opens connections while capacity allows, until WANT are in flight. */
 static void grow_to(struct dw_pool *p, uint32_t want)
@@ -182,7 +235,15 @@ static void grow_to(struct dw_pool *p, uint32_t want)
 	}
 }
 
-static void grow(struct dw_pool *p) { grow_to(p, p->n_waiters); }
+/* Serves waiting clients: connections handed off by other workers first,
+ * then new ones while capacity allows. */
+static void grow(struct dw_pool *p)
+{
+	struct pg_server *s;
+	while (p->n_waiters > p->n_connecting && (s = adopt(p)) != NULL)
+		hand_to_waiter(p, s);
+	grow_to(p, p->n_waiters);
+}
 
 static void hand_to_waiter(struct dw_pool *p, struct pg_server *s)
 {
@@ -268,8 +329,8 @@ void dw_pool_release(struct pg_server *s, bool reusable)
 		return;
 	}
 	if (shared_others_waiting(p->shared, p->worker)) {
-		/* A client of another worker needs the capacity more. */
-		close_server(s, &p->busy);
+		/* A client of another worker needs the connection more. */
+		handoff(s, &p->busy);
 		return;
 	}
 	TAILQ_REMOVE(&p->busy, s, link);
@@ -346,15 +407,43 @@ void dw_pool_maintain(struct dw_worker *w)
 			bool idle_long = pc->idle_timeout_ms && n_idle > pc->min_idle &&
 				now - s->idle_since_us >= pc->idle_timeout_ms * 1000u;
 			bool shed = p->n_waiters == 0 && shared_others_waiting(p->shared, w);
-			if (expired(p, s, now) || idle_long || shed) {
+			if (expired(p, s, now) || idle_long) {
 				close_server(s, &p->idle);
+				n_idle--;
+			} else if (shed) {
+				handoff(s, &p->idle);
 				n_idle--;
 			}
 		}
-		if (p->n_waiters)
+		if (p->n_waiters) {
 			grow(p);
+		} else if (!shared_others_waiting(p->shared, w)) {
+			/* Hand-offs nobody took (their waiter gave up) become idle here. */
+			while ((s = adopt(p)) != NULL)
+				dw_pool_release(s, true);
+		}
 		else if (n_idle + p->n_connecting < pc->min_idle && p->n_total < pc->size)
 			grow_to(p, pc->min_idle - n_idle);
+	}
+}
+
+void dw_pool_shared_free_all(void)
+{
+	pthread_mutex_lock(&shared_mu);
+	struct dw_pool_shared *sh = shared_list;
+	shared_list = NULL;
+	pthread_mutex_unlock(&shared_mu);
+	while (sh) {
+		struct dw_pool_shared *next = sh->next;
+		while (sh->handoff) {
+			struct pg_server *s = sh->handoff;
+			sh->handoff = s->handoff_next;
+			pg_server_free(s);
+		}
+		pthread_mutex_destroy(&sh->mu);
+		free(sh->key);
+		free(sh);
+		sh = next;
 	}
 }
 

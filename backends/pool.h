@@ -75,5 +75,7 @@ void dw_pool_server_failed(struct pg_server *s, const char *error);
 void dw_pool_maintain(struct dw_worker *w);
 /* Frees every pool of a worker (shutdown). */
 void dw_pool_free_all(struct dw_worker *w);
+/* After every worker stopped: frees the cross-worker state. */
+void dw_pool_shared_free_all(void);
 
 #endif

@@ -21,6 +21,7 @@ enum pg_pend_kind {
 	PEND_SYNC,             /* ReadyForQuery */
 	PEND_QUERY,            /* anything until ReadyForQuery (simple query, function call) */
 	PEND_SYNTH_PARSE,      /* dbward answers ParseComplete itself, in order */
+	PEND_SYNTH_ERROR,      /* dbward answers an ErrorResponse itself, in order */
 };
 
 #define PEND_SWALLOW 0x01      /* reply is dbward's, not the client's */
@@ -34,6 +35,7 @@ struct pg_pend {
 	uint8_t kind;
 	uint8_t flags;
 	struct pg_stmt *stmt;  /* PARSE/CLOSE of a cached statement: which one */
+	char *text;            /* SYNTH_ERROR: "SQLSTATE\0message", owned */
 };
 
 struct pg_pending {
@@ -55,6 +57,7 @@ static inline void pg_pending_push(struct pg_pending *p, uint8_t kind, uint8_t f
 	e->kind = kind;
 	e->flags = flags;
 	e->stmt = stmt;
+	e->text = NULL;
 	p->count++;
 }
 static inline void pg_pending_pop(struct pg_pending *p)

@@ -116,14 +116,41 @@ static void flush_acc(struct evbuffer *in, struct evbuffer *out, size_t *acc)
 	*acc = 0;
 }
 
+static bool is_synthetic(uint8_t kind) { return kind == PEND_SYNTH_PARSE || kind == PEND_SYNTH_ERROR; }
+
 static void emit_synthetic(struct pg_server *srv, struct evbuffer *out)
 {
 	struct pg_pend *h;
-	while ((h = pg_pending_head(&srv->pending)) && h->kind == PEND_SYNTH_PARSE) {
-		if (out)
+	while ((h = pg_pending_head(&srv->pending)) && is_synthetic(h->kind)) {
+		if (out && h->kind == PEND_SYNTH_PARSE)
 			pg_put_msg(out, '1', NULL, 0);
+		if (out && h->kind == PEND_SYNTH_ERROR && h->text)
+			pg_put_error(out, "ERROR", h->text, h->text + strlen(h->text) + 1);
+		free(h->text);
+		h->text = NULL;
 		pg_pending_pop(&srv->pending);
 	}
+}
+
+void pg_relay_fail_batch(struct pg_session *s, const char *sqlstate, const char *message)
+{
+	s->skip_until_sync = true;
+	struct pg_server *srv = s->server;
+	if (!srv) {
+		pg_put_error(bufferevent_get_output(s->bev), "ERROR", sqlstate, message);
+		return;
+	}
+	size_t sl = strlen(sqlstate) + 1, ml = strlen(message) + 1;
+	char *text = malloc(sl + ml);
+	if (text) {
+		memcpy(text, sqlstate, sl);
+		memcpy(text + sl, message, ml);
+	}
+	pg_pending_push(&srv->pending, PEND_SYNTH_ERROR, 0, NULL);
+	struct pg_pend *e = &srv->pending.e[(srv->pending.head + srv->pending.count - 1) % PG_PENDING_CAP];
+	e->text = text;
+	if (srv->pending.count == 1)
+		emit_synthetic(srv, bufferevent_get_output(s->bev));
 }
 
 /* After an error in the extended protocol the server skips everything up to
@@ -151,6 +178,8 @@ static void skip_to_sync(struct pg_session *s, struct pg_server *srv)
 		}
 		(void)s;
 		first = false;
+		free(h->text);
+		h->text = NULL;
 		pg_pending_pop(&srv->pending);
 	}
 }
@@ -355,7 +384,7 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 		}
 		struct pg_pend *nh = pg_pending_head(&srv->pending);
-		if (nh && nh->kind == PEND_SYNTH_PARSE) {
+		if (nh && is_synthetic(nh->kind)) {
 			flush_acc(in, out, &acc);
 			emit_synthetic(srv, out);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
@@ -463,6 +492,11 @@ void pg_relay_attach(struct pg_session *s, struct pg_server *srv)
 	bufferevent_setwatermark(srv->bev, EV_WRITE, SERVER_OUT_LOW, 0);
 	bufferevent_enable(srv->bev, EV_READ | EV_WRITE);
 	dw_cancel_set_server(s->cancel, srv->cancel);
+	if (srv->orphan_statements) {
+		/* Statements of the worker this connection came from. */
+		inject_query(srv, "DEALLOCATE ALL");
+		srv->orphan_statements = false;
+	}
 
 	size_t n = pg_params_sync_sql(&s->wants, &srv->current, &srv->pristine, NULL);
 	struct evbuffer *sql = n ? evbuffer_new() : NULL;
@@ -477,7 +511,7 @@ void pg_relay_attach(struct pg_session *s, struct pg_server *srv)
 	if (sql)
 		evbuffer_free(sql);
 	if (login) {
-		if (!n)
+		if (pg_pending_empty(&srv->pending))
 			pg_session_login_complete(s);
 		return;
 	}
@@ -528,6 +562,12 @@ static bool rewrite_named(struct pg_session *s, struct pg_server *srv, const uin
 		const char *name = pg_read_cstr(body, blen, &pos);
 		if (!name)
 			return client_protocol_error(s, "malformed Parse message");
+		if (pg_stmt_map_get(&s->stmts, name)) {
+			char text[160];
+			snprintf(text, sizeof text, "prepared statement \"%.100s\" already exists", name);
+			pg_relay_fail_batch(s, "42P05", text);
+			return true;
+		}
 		struct pg_stmt *st = pg_stmt_intern(reg, body + pos, (uint32_t)(blen - pos));
 		if (!st || !pg_stmt_map_put(&s->stmts, reg, name, st)) {
 			if (st)
@@ -654,6 +694,21 @@ void pg_relay_client_input(struct pg_session *s)
 			pg_session_close(s, NULL, NULL);
 			return;
 		}
+		if (s->skip_until_sync && !(type == 'S' && srv)) {
+			if (total > MSG_BUFFER_MAX) {
+				client_protocol_error(s, "dbward: message too large");
+				return;
+			}
+			if (avail < total)
+				return;
+			evbuffer_drain(in, total);
+			if (type == 'S') {
+				/* No server holds this batch: the ReadyForQuery is ours. */
+				s->skip_until_sync = false;
+				pg_put_ready(bufferevent_get_output(s->bev), 'I');
+			}
+			continue;
+		}
 		if (!srv) {
 			pg_session_need_server(s);
 			return;
@@ -714,8 +769,10 @@ void pg_relay_client_input(struct pg_session *s)
 		}
 		if (kind != PEND_QUERY && kind != PEND_SYNC && kind)
 			srv->unsynced = true;
-		if (kind == PEND_SYNC)
+		if (kind == PEND_SYNC) {
 			srv->unsynced = false;
+			s->skip_until_sync = false;
+		}
 		if (s->transaction_pooling && names_statement(type, peek, np)) {
 			uint8_t *msg = malloc(total);
 			if (!msg) {

@@ -58,9 +58,16 @@ static void timer_fired(evutil_socket_t fd, short what, void *arg)
 		pg_session_close(s, "08P01", "dbward: login timeout");
 		return;
 	case PGC_LOGIN_POOL:
-	case PGC_WAIT_SERVER:
 		dw_pool_cancel_wait(s->pool, &s->waiter);
 		pg_session_close(s, "53300",
+			"dbward: timed out waiting for a free server connection");
+		return;
+	case PGC_WAIT_SERVER:
+		dw_pool_cancel_wait(s->pool, &s->waiter);
+		dw_info("session %llu: timed out waiting for a server connection",
+			(unsigned long long)s->id);
+		s->state = PGC_IDLE;
+		pg_session_fail_request(s, "53300",
 			"dbward: timed out waiting for a free server connection");
 		return;
 	case PGC_CLOSING:
@@ -505,6 +512,26 @@ void pg_session_need_server(struct pg_session *s)
 	s->waiter.cb = got_server;
 	arm_timer(s, s->cfg->timeouts.pool_wait_ms);
 	dw_pool_checkout(s->pool, &s->waiter);
+}
+
+void pg_session_fail_request(struct pg_session *s, const char *sqlstate, const char *message)
+{
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	uint8_t h[5];
+	if (evbuffer_copyout(in, h, 5) == 5 && (h[0] == 'Q' || h[0] == 'F')) {
+		uint32_t len = pg_get_u32(h + 1);
+		if (len >= 4 && evbuffer_get_length(in) >= (size_t)len + 1) {
+			/* A simple query: its error, then ReadyForQuery. */
+			evbuffer_drain(in, (size_t)len + 1);
+			struct evbuffer *out = bufferevent_get_output(s->bev);
+			pg_put_error(out, "ERROR", sqlstate, message);
+			pg_put_ready(out, 'I');
+			pg_relay_client_input(s);
+			return;
+		}
+	}
+	pg_relay_fail_batch(s, sqlstate, message);
+	pg_relay_client_input(s);
 }
 
 void pg_session_login_complete(struct pg_session *s)

@@ -69,6 +69,7 @@ struct pg_session {
 	bool transaction_pooling;
 	uint32_t client_remaining;            /* bytes of a streamed client message still to pass */
 	bool client_paused;                   /* reading stopped: server busy or backlog full */
+	bool skip_until_sync;                 /* after an error dbward raised in a batch */
 	struct pg_stmt_map stmts;
 
 	struct dw_cancel_target *cancel;
@@ -86,6 +87,11 @@ void pg_session_new(struct dw_worker *w, size_t listener_index, int fd,
  * callback returns; callers return right after calling it. */
 void pg_session_close(struct pg_session *s, const char *sqlstate, const char *message);
 
+/* Refuses the request at the head of the client's input (no server is
+ * attached): a simple query gets ERROR + ReadyForQuery, an extended batch gets
+ * ERROR and is skipped up to its Sync. The session stays usable. */
+void pg_session_fail_request(struct pg_session *s, const char *sqlstate, const char *message);
+
 /* Shutdown: frees the session at once, without waiting for its client. */
 void pg_session_destroy(struct pg_session *s);
 
@@ -93,6 +99,10 @@ void pg_session_destroy(struct pg_session *s);
 void pg_relay_attach(struct pg_session *s, struct pg_server *srv);
 void pg_relay_client_input(struct pg_session *s);
 void pg_relay_detach(struct pg_session *s, bool reusable);
+/* Answers the client's current extended-protocol batch with an ERROR, in
+ * order with the replies still due, and drops its messages up to Sync (which
+ * then gets its ReadyForQuery), as the server does after an error. */
+void pg_relay_fail_batch(struct pg_session *s, const char *sqlstate, const char *message);
 /* True when the attached server can go back to a pool right now. */
 bool pg_relay_server_clean(const struct pg_server *srv);
 /* Resets a server whose client is gone (session pooling) and releases it. */

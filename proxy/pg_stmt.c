@@ -1,8 +1,13 @@
 #include "proxy/pg_stmt.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Statement ids are unique across workers: a server connection may move to
+ * another worker, and its leftover statements must never clash by name. */
+static atomic_uint_fast64_t next_stmt_id = 1;
 
 static uint64_t fnv1a(const uint8_t *p, size_t n)
 {
@@ -21,7 +26,6 @@ void pg_stmt_registry_init(struct pg_stmt_registry *r)
 	r->buckets = calloc(r->n_buckets, sizeof *r->buckets);
 	if (!r->buckets)
 		r->n_buckets = 0;
-	r->next_id = 1;
 }
 
 void pg_stmt_registry_free(struct pg_stmt_registry *r)
@@ -53,7 +57,7 @@ struct pg_stmt *pg_stmt_intern(struct pg_stmt_registry *r, const uint8_t *body, 
 	struct pg_stmt *s = malloc(sizeof *s + len);
 	if (!s)
 		return NULL;
-	s->id = r->next_id++;
+	s->id = atomic_fetch_add(&next_stmt_id, 1);
 	s->hash = h;
 	s->refs = 1;
 	s->len = len;

@@ -26,7 +26,6 @@ struct pg_stmt_registry {
 	struct pg_stmt **buckets;
 	size_t n_buckets;
 	size_t count;
-	uint64_t next_id;
 };
 
 void pg_stmt_registry_init(struct pg_stmt_registry *r);

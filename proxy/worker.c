@@ -288,8 +288,9 @@ void dw_runtime_stop(struct dw_runtime *rt)
 	for (size_t i = 0; i < rt->n_workers; i++)
 		if (rt->workers[i].thread)
 			pthread_join(rt->workers[i].thread, NULL);
+	dw_pool_shared_free_all();
 	for (size_t i = 0; i < rt->cfg->n_listeners; i++)
-		if (rt->listeners[i].tls)
+		if (rt->listeners && rt->listeners[i].tls)
 			SSL_CTX_free(rt->listeners[i].tls);
 	free(rt->listeners);
 	free(rt->workers);
