@@ -53,6 +53,8 @@ struct pg_server {
 
 	struct pg_params pristine;    /* as reported at connect time */
 	struct pg_params current;     /* what the server has now */
+	uint64_t synced_sig;          /* signature of the client params last synced */
+	uint64_t synced_version;      /* current.version right after that sync */
 	struct pg_pending pending;
 	struct pg_stmt_cache stmts;   /* transaction pooling only */
 

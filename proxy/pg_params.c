@@ -1,5 +1,6 @@
 #include "proxy/pg_params.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,35 @@ void pg_params_clear(struct pg_params *p)
 		free(p->items[i].value);
 	}
 	p->n = 0;
+	p->version++;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+uint64_t pg_params_signature(struct pg_params *p)
+{
+	if (p->sig_version == p->version + 1)
+		return p->sig;
+	uint64_t sig = mix64(p->n);
+	for (size_t i = 0; i < p->n; i++) {
+		uint64_t h = 1469598103934665603ull;
+		for (const char *c = p->items[i].name; *c; c++)
+			h = (h ^ (uint8_t)tolower((unsigned char)*c)) * 1099511628211ull;
+		h = (h ^ 0xff) * 1099511628211ull;
+		for (const char *c = p->items[i].value; *c; c++)
+			h = (h ^ (uint8_t)*c) * 1099511628211ull;
+		sig += mix64(h);
+	}
+	p->sig = sig;
+	p->sig_version = p->version + 1;
+	return sig;
 }
 
 static struct pg_param *find(const struct pg_params *p, const char *name)
@@ -41,6 +71,7 @@ bool pg_params_set(struct pg_params *p, const char *name, const char *value)
 			return false;
 		free(it->value);
 		it->value = v;
+		p->version++;
 		return true;
 	}
 	if (p->n == PG_PARAMS_MAX)
@@ -54,6 +85,7 @@ bool pg_params_set(struct pg_params *p, const char *name, const char *value)
 	p->items[p->n].name = n;
 	p->items[p->n].value = v;
 	p->n++;
+	p->version++;
 	return true;
 }
 

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct evbuffer;
 
@@ -21,6 +22,9 @@ struct pg_param {
 struct pg_params {
 	struct pg_param items[PG_PARAMS_MAX];
 	size_t n;
+	uint64_t version;     /* bumped by every change */
+	uint64_t sig;         /* cached pg_params_signature */
+	uint64_t sig_version; /* version the cached sig belongs to, +1 */
 };
 
 void pg_params_clear(struct pg_params *p);
@@ -29,6 +33,10 @@ const char *pg_params_get(const struct pg_params *p, const char *name);
 bool pg_params_set(struct pg_params *p, const char *name, const char *value)
 	__attribute__((warn_unused_result));
 void pg_params_copy(struct pg_params *dst, const struct pg_params *src);
+/* An order-independent digest of the (name, value) pairs: two lists with the
+ * same digest hold the same settings, so a server synced for one is in step
+ * for the other without comparing every pair. */
+uint64_t pg_params_signature(struct pg_params *p);
 
 /* Splits a libpq-style `options` value ("-c a=b --c=d", backslash escapes
  * spaces) into parameters. Returns false on a malformed or unsupported option. */

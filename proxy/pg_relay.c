@@ -498,7 +498,12 @@ void pg_relay_attach(struct pg_session *s, struct pg_server *srv)
 		srv->orphan_statements = false;
 	}
 
-	size_t n = pg_params_sync_sql(&s->wants, &srv->current, &srv->pristine, NULL);
+	/* In step when the last sync was for the same settings and nothing
+	 * changed since: the common case, checked without comparing pairs. */
+	uint64_t sig = pg_params_signature(&s->wants);
+	bool in_step = srv->synced_version && srv->synced_sig == sig &&
+		srv->synced_version == srv->current.version;
+	size_t n = in_step ? 0 : pg_params_sync_sql(&s->wants, &srv->current, &srv->pristine, NULL);
 	struct evbuffer *sql = n ? evbuffer_new() : NULL;
 	if (sql) {
 		pg_params_sync_sql(&s->wants, &srv->current, &srv->pristine, sql);
@@ -510,6 +515,8 @@ void pg_relay_attach(struct pg_session *s, struct pg_server *srv)
 	}
 	if (sql)
 		evbuffer_free(sql);
+	srv->synced_sig = sig;
+	srv->synced_version = srv->current.version;
 	if (login) {
 		if (pg_pending_empty(&srv->pending))
 			pg_session_login_complete(s);
