@@ -185,14 +185,29 @@ bool pg_params_from_options(struct pg_params *p, const char *options)
 	}
 }
 
-/* Dollar-quotes VALUE with a tag that does not occur in it, so the result is
- * right whatever standard_conforming_strings says. */
+/* The first occurrence of TAG in VALUE followed by TAG is the closing one:
+ * then VALUE is safe inside that dollar quote. */
+static bool tag_fits(const char *value, const char *tag)
+{
+	size_t vl = strlen(value), tl = strlen(tag);
+	for (const char *p = strstr(value, "$"); p; p = strchr(p + 1, '$')) {
+		/* Does TAG start at P, reading into the closing tag if needed? */
+		size_t avail = vl - (size_t)(p - value);
+		size_t n = avail < tl ? avail : tl;
+		if (memcmp(p, tag, n) == 0 && (n == tl || memcmp(tag, tag + n, tl - n) == 0))
+			return false;
+	}
+	return true;
+}
+
+/* Dollar-quotes VALUE with a tag that cannot end the quote early, so the
+ * result is right whatever standard_conforming_strings says. */
 static void put_literal(struct evbuffer *sql, const char *value)
 {
 	if (!sql)
 		return;
 	char tag[32] = "$dw$";
-	for (unsigned i = 0; strstr(value, tag); i++)
+	for (unsigned i = 0; !tag_fits(value, tag); i++)
 		snprintf(tag, sizeof tag, "$dw%u$", i);
 	evbuffer_add_printf(sql, "%s%s%s", tag, value, tag);
 }
@@ -242,9 +257,19 @@ size_t pg_params_sync_sql(const struct pg_params *wants, const struct pg_params 
 		n++;
 		if (!sql)
 			continue;
-		evbuffer_add_printf(sql, "RESET ");
-		put_ident(sql, name);
-		evbuffer_add(sql, ";", 1);
+		if (strlen(name) < 64) {
+			evbuffer_add_printf(sql, "RESET ");
+			put_ident(sql, name);
+			evbuffer_add(sql, ";", 1);
+		} else {
+			/* The server cuts identifiers at 63 bytes, so RESET would name
+			 * another setting: empty it through set_config instead. */
+			evbuffer_add_printf(sql, "SELECT pg_catalog.set_config(");
+			put_literal(sql, name);
+			evbuffer_add_printf(sql, ", ");
+			put_literal(sql, orig ? orig : "");
+			evbuffer_add_printf(sql, ", false);");
+		}
 	}
 	return n;
 }

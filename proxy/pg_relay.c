@@ -781,14 +781,16 @@ void pg_relay_client_input(struct pg_session *s)
 			s->skip_until_sync = false;
 		}
 		if (s->transaction_pooling && names_statement(type, peek, np)) {
-			uint8_t *msg = malloc(total);
+			uint8_t stackbuf[2048];
+			uint8_t *msg = total <= sizeof stackbuf ? stackbuf : malloc(total);
 			if (!msg) {
 				pg_session_close(s, "53200", "dbward: out of memory");
 				return;
 			}
 			evbuffer_remove(in, msg, total);
 			bool ok = rewrite_named(s, srv, msg, total);
-			free(msg);
+			if (msg != stackbuf)
+				free(msg);
 			if (!ok)
 				return;
 			continue;
