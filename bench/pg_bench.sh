@@ -378,7 +378,7 @@ dbward_version() {
 }
 
 report() {
-    local wl id label args prepared d w b h bcell
+    local wl id label args prepared d w b h bcell dbw_version
     echo "## PostgreSQL: pgbench direct, through dbward, PgBouncer and HAProxy"
     echo
     echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'): ${RUN_SECONDS}s per run, $CLIENTS clients, $THREADS pgbench threads," \
@@ -402,7 +402,7 @@ report() {
     done
     echo
     echo "dbward and PgBouncer pool in transaction mode (20 server connections); HAProxy relays TCP."
-    if ((PGB_PREPARED == 0)); then
+    if ((PGB_PREPARED == 0)) && [[ -n ${UP[pgbouncer]:-} ]]; then
         echo "(session): PgBouncer $PGB_VERSION predates \`max_prepared_statements\` (1.21), so its \`-M prepared\`"
         echo "rows use session pooling; dbward stays in transaction pooling there."
     fi
@@ -431,7 +431,8 @@ report() {
     if [[ -n $DBWARD_NOTE ]]; then
         echo "- dbward: $DBWARD_NOTE"
     else
-        echo "- dbward: $(dbward_version || true) ($DBWARD_BIN)"
+        dbw_version=$(dbward_version)
+        echo "- dbward: ${dbw_version:-version unknown} ($DBWARD_BIN)"
     fi
 }
 

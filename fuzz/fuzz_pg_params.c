@@ -106,12 +106,21 @@ static const char *const reported[][2] = {
 };
 #define N_REPORTED (sizeof reported / sizeof reported[0])
 
-/* RESET brings back the connect-time value, or removes a custom setting. */
+/* Custom settings ("a.b") exist once set; RESET leaves them empty. */
+static bool is_custom(const char *name)
+{
+	return strchr(name, '.') != NULL;
+}
+
+/* RESET brings back the connect-time value; a custom setting is left empty,
+ * a built-in one goes back to a default the model need not know. */
 static void model_reset(struct model *m, const struct pg_params *pristine, const char *name)
 {
 	const char *orig = pg_params_get(pristine, name);
 	if (orig)
 		model_set(m, name, orig);
+	else if (is_custom(name))
+		model_set(m, name, "");
 	else
 		model_remove(m, name);
 }
@@ -184,44 +193,48 @@ static bool expect(const char *sql, size_t len, size_t *pos, const char *word)
 	return true;
 }
 
-/* Applies SQL to the model; returns the number of changes, or -1 when the
+/* One set_config(name, value, false) call: applies it to the model. */
+static bool apply_call(const char *sql, size_t len, size_t *pos, struct model *m)
+{
+	if (!expect(sql, len, pos, "pg_catalog.set_config("))
+		return false;
+	char *name = read_dollar(sql, len, pos);
+	bool ok = name && expect(sql, len, pos, ", ");
+	char *value = ok ? read_dollar(sql, len, pos) : NULL;
+	ok = value && expect(sql, len, pos, ", false)");
+	if (ok)
+		model_set(m, name, value);
+	free(name);
+	free(value);
+	return ok;
+}
+
+/* Applies SQL to the model: statements "SELECT call, call...;" and
+ * "RESET ident;". Returns the number of calls and RESETs, or -1 when the
  * server would not read it as the intended statements. */
 static long apply_sql(const char *sql, size_t len, struct model *m, const struct pg_params *pristine)
 {
 	size_t pos = 0;
 	long n = 0;
-	if (expect(sql, len, &pos, "SELECT ")) {
-		for (;;) {
-			if (!expect(sql, len, &pos, "pg_catalog.set_config("))
-				return -1;
-			char *name = read_dollar(sql, len, &pos);
-			bool ok = name && expect(sql, len, &pos, ", ");
-			char *value = ok ? read_dollar(sql, len, &pos) : NULL;
-			ok = value && expect(sql, len, &pos, ", false)");
-			if (ok)
-				model_set(m, name, value);
-			free(name);
-			free(value);
-			if (!ok)
-				return -1;
-			n++;
-			if (expect(sql, len, &pos, ";"))
-				break;
-			if (!expect(sql, len, &pos, ", "))
-				return -1;
-		}
-	}
 	while (pos < len) {
-		if (!expect(sql, len, &pos, "RESET "))
-			return -1;
-		char *name = read_ident(sql, len, &pos);
-		if (!name || !expect(sql, len, &pos, ";")) {
+		if (expect(sql, len, &pos, "SELECT ")) {
+			do {
+				if (!apply_call(sql, len, &pos, m))
+					return -1;
+				n++;
+			} while (expect(sql, len, &pos, ", "));
+		} else if (expect(sql, len, &pos, "RESET ")) {
+			char *name = read_ident(sql, len, &pos);
+			if (!name)
+				return -1;
+			model_reset(m, pristine, name);
 			free(name);
+			n++;
+		} else {
 			return -1;
 		}
-		model_reset(m, pristine, name);
-		free(name);
-		n++;
+		if (!expect(sql, len, &pos, ";"))
+			return -1;
 	}
 	return n;
 }
@@ -240,6 +253,8 @@ static void check_model(const struct model *m, const struct pg_params *wants,
 		if (pg_params_get(wants, m->name[i]))
 			continue;
 		const char *orig = pg_params_get(pristine, m->name[i]);
+		if (!orig && is_custom(m->name[i]))
+			orig = ""; /* as RESET leaves it */
 		if (!orig || strcmp(orig, m->value[i]) != 0)
 			fail("a previous client's setting survived the sync: %s = '%s'", m->name[i],
 				m->value[i]);
@@ -281,11 +296,15 @@ static void check_signature_cache(struct pg_params *p)
 	pg_params_clear(&fresh);
 }
 
-static bool has_read_only(const struct pg_params *p)
+/* Names the server refuses in set_config: read-only ones, and names too
+ * long for any built-in setting that are not custom ("a.b") either. */
+static bool has_refused(const struct pg_params *p)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (pg_param_is_read_only(p->items[i].name))
+	for (size_t i = 0; i < p->n; i++) {
+		const char *name = p->items[i].name;
+		if (pg_param_is_read_only(name) || (strlen(name) >= 64 && !is_custom(name)))
 			return true;
+	}
 	return false;
 }
 
@@ -315,8 +334,8 @@ static bool attach(const struct pg_params *wants, struct pg_params *current,
 	pg_params_signature(current); /* cached, then invalidated by the overlay */
 	pg_params_after_sync(wants, current, pristine);
 	check_signature_cache(current);
-	/* A read-only name makes set_config fail on a real server. */
-	if (has_read_only(wants))
+	/* A refused name makes the whole sync fail on a real server. */
+	if (has_refused(wants))
 		return false;
 	check_model(m, wants, pristine);
 	return true;

@@ -7,8 +7,8 @@
 #
 # A finding is kept as build-fuzz/findings/<target>-crash-<hash>; replay it
 # with: build-fuzz/fuzz/<target> build-fuzz/findings/<target>-crash-<hash>
-# Files named regress_* in a corpus are inputs that once found a bug: they
-# must run clean.
+# Files named regress_* in a corpus are inputs that found a bug: each is
+# replayed on its own and must run clean; the other files seed the fuzzing.
 #
 # Environment: FUZZ_BUILD_DIR overrides build-fuzz/.
 set -uo pipefail
@@ -55,9 +55,21 @@ failed=()
 for t in "${TARGETS[@]}"; do
 	corpus="$WORK/$t"
 	mkdir -p "$corpus"
-	if [ -d "fuzz/corpus/$t" ]; then
-		cp "fuzz/corpus/$t"/* "$corpus"/ 2>/dev/null
-	fi
+	bad=0
+	for seed in "fuzz/corpus/$t"/*; do
+		[ -f "$seed" ] || continue
+		case $(basename "$seed") in
+		regress_*)
+			# Replayed one by one, so each still-open finding is named.
+			if ! "$BUILD/fuzz/$t" "$seed" >"$WORK/replay.log" 2>&1; then
+				echo "fuzz: $t FAILED on $seed:"
+				grep -a -m3 -E "^$t:|ERROR|SUMMARY" "$WORK/replay.log"
+				bad=1
+			fi
+			;;
+		*) cp "$seed" "$corpus"/ ;;
+		esac
+	done
 	dict=()
 	if [ -f "fuzz/corpus/$t.dict" ]; then
 		dict=("-dict=fuzz/corpus/$t.dict")
@@ -71,11 +83,12 @@ for t in "${TARGETS[@]}"; do
 	if [ $rc -ne 0 ]; then
 		echo "fuzz: $t FAILED (exit $rc); end of its log:"
 		tail -n 40 "$log"
-		failed+=("$t")
+		bad=1
 	else
 		runs=$(sed -n 's/^stat::number_of_executed_units:[[:space:]]*//p' "$log" | tail -n1)
-		echo "fuzz: $t ok (${runs:-?} runs)"
+		echo "fuzz: $t fuzzed clean (${runs:-?} runs)"
 	fi
+	[ $bad -eq 0 ] || failed+=("$t")
 done
 
 if [ ${#failed[@]} -ne 0 ]; then

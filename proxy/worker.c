@@ -124,6 +124,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
 void dw_worker_poke(struct dw_worker *w)
 {
+	/* Once stopping, loops end and bases go away: nobody needs capacity. */
+	if (atomic_load(&w->rt->stopping))
+		return;
 	if (!atomic_exchange(&w->pool_poke, true))
 		event_active(w->wakeup, EV_READ, 0);
 }
@@ -169,15 +172,14 @@ static void worker_cleanup(struct dw_worker *w)
 	}
 	free(w->listeners);
 	free(w->accept_ctxs);
-	event_free(w->wakeup);
 	event_free(w->tick);
 	pg_stmt_registry_free(&w->stmts);
 	free(w->secrets);
 	free(w->secrets_ready);
 	if (w->secrets_cfg)
 		dw_config_unref(w->secrets_cfg);
-	event_base_free(w->base);
-	w->base = NULL;
+	/* The base and the wakeup event outlive the loop until every worker has
+	 * stopped (dw_runtime_stop): another worker may still poke this one. */
 }
 
 static void *worker_main(void *arg)
@@ -288,6 +290,12 @@ void dw_runtime_stop(struct dw_runtime *rt)
 	for (size_t i = 0; i < rt->n_workers; i++)
 		if (rt->workers[i].thread)
 			pthread_join(rt->workers[i].thread, NULL);
+	for (size_t i = 0; i < rt->n_workers; i++) {
+		if (rt->workers[i].wakeup)
+			event_free(rt->workers[i].wakeup);
+		if (rt->workers[i].base)
+			event_base_free(rt->workers[i].base);
+	}
 	dw_pool_shared_free_all();
 	for (size_t i = 0; i < rt->cfg->n_listeners; i++)
 		if (rt->listeners && rt->listeners[i].tls)

@@ -298,6 +298,91 @@ static void test_after_sync(void)
 	pg_params_clear(&p);
 }
 
+static void test_count_only(void)
+{
+	struct pg_params w = {0}, c = {0}, p = {0};
+	fill(&p, KV("application_name", "", "DateStyle", "ISO, MDY"));
+	fill(&c, KV("application_name", "prev", "DateStyle", "ISO, MDY", "search_path", "s"));
+	fill(&w, KV("DateStyle", "German", "TimeZone", "UTC"));
+	size_t n;
+	char *sql = sync_sql(&w, &c, &p, &n);
+	check(n == 4 && pg_params_sync_sql(&w, &c, &p, NULL) == 4,
+		"without a buffer the changes are counted alike (4)");
+	free(sql);
+	pg_params_after_sync(&w, &c, &p);
+	check(pg_params_sync_sql(&w, &c, &p, NULL) == 0, "count 0 once in step");
+	pg_params_clear(&w);
+	pg_params_clear(&c);
+	pg_params_clear(&p);
+}
+
+static void test_signature(void)
+{
+	struct pg_params a = {0}, b = {0};
+	fill(&a, KV("search_path", "x", "TimeZone", "UTC"));
+	fill(&b, KV("timezone", "UTC", "SEARCH_PATH", "x"));
+	check(pg_params_signature(&a) == pg_params_signature(&b),
+		"same settings in another order and case: same signature");
+	uint64_t before = pg_params_signature(&a);
+	check(pg_params_set(&a, "TimeZone", "UTC ") && pg_params_signature(&a) != before,
+		"a changed value changes the (cached) signature");
+	check(pg_params_set(&a, "TimeZone", "UTC") && pg_params_signature(&a) == before,
+		"changed back: signature back");
+	check(pg_params_set(&a, "x.y", "") && pg_params_signature(&a) != before,
+		"an added empty value changes the signature");
+	pg_params_clear(&a);
+	pg_params_clear(&b);
+	check(pg_params_signature(&a) == pg_params_signature(&b), "empty lists: same signature");
+
+	/* Name and value must not run into each other: these are different
+	 * settings (0xff is a valid byte in both). */
+	fill(&a, KV("a.b\xff" "c", "d"));
+	fill(&b, KV("a.b", "c\xff" "d"));
+	check(pg_params_signature(&a) != pg_params_signature(&b),
+		"name/value boundary is part of the signature");
+	fill(&a, KV("a.b", "cd"));
+	fill(&b, KV("a.bc", "d"));
+	check(pg_params_signature(&a) != pg_params_signature(&b),
+		"name/value split elsewhere: different signature");
+	pg_params_clear(&a);
+	pg_params_clear(&b);
+}
+
+/* A client that sets many parameters, then one that sets none, on the same
+ * server connection: every setting of the first must be RESET. */
+static void test_many_settings_do_not_leak(void)
+{
+	struct pg_params w = {0}, c = {0}, p = {0};
+	const char *reported[] = {"application_name", "client_encoding", "DateStyle",
+		"default_transaction_read_only", "in_hot_standby", "integer_datetimes",
+		"IntervalStyle", "is_superuser", "server_encoding", "server_version",
+		"session_authorization", "standard_conforming_strings", "TimeZone"};
+	for (size_t i = 0; i < sizeof reported / sizeof reported[0]; i++)
+		if (!pg_params_set(&p, reported[i], "v"))
+			abort();
+	pg_params_copy(&c, &p);
+
+	char opts[4096];
+	size_t len = 0;
+	for (int i = 0; i < 90; i++)
+		len += (size_t)snprintf(opts + len, sizeof opts - len, "-cx.p%d=1 ", i);
+	check(pg_params_from_options(&w, opts) && w.n == 90, "90 settings from options");
+	size_t n;
+	char *sql = sync_sql(&w, &c, &p, &n);
+	check(n == 90, "first client: 90 changes");
+	free(sql);
+	pg_params_after_sync(&w, &c, &p);
+
+	pg_params_clear(&w);
+	sql = sync_sql(&w, &c, &p, &n);
+	check(n == 90 && strstr(sql, "RESET \"x.p89\";") != NULL,
+		"next client: all 90 RESET, none left behind (got %zu)", n);
+	free(sql);
+	pg_params_clear(&w);
+	pg_params_clear(&c);
+	pg_params_clear(&p);
+}
+
 int main(void)
 {
 	test_list();
@@ -305,6 +390,9 @@ int main(void)
 	test_options();
 	test_sync();
 	test_after_sync();
+	test_count_only();
+	test_signature();
+	test_many_settings_do_not_leak();
 	printf("1..%d\n", test_no);
 	return failures ? 1 : 0;
 }

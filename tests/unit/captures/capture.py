@@ -17,6 +17,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
@@ -125,7 +126,6 @@ def startup_of(packets):
 
 
 def wait_packets(srv, n, timeout=5.0):
-    import time
     end = time.time() + timeout
     while len(srv.packets) < n and time.time() < end:
         time.sleep(0.02)
