@@ -22,12 +22,6 @@ const char *const pg_reported_params[] = {
 	"standard_conforming_strings", "TimeZone", NULL,
 };
 
-uint64_t dw_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 void dw_cancel_handle_unref(struct dw_cancel_handle *h)
 {
@@ -63,24 +57,26 @@ static void connect_fail(struct pg_server *s, const char *why)
 	size_t n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
-	dw_pool_server_failed(s, msg);
+	dw_pool_server_failed(&s->base, msg);
 }
 
 static void connect_step(evutil_socket_t fd, short what, void *arg);
+static void pg_server_free(struct dw_server *ds);
+static bool pg_server_bind_loop(struct dw_server *ds, struct event_base *base);
 
 /* The attempt failed before pg_server_connect returned: no callback, the
  * reason goes to the pool's last_error and the caller sees NULL. */
 static void start_failed(struct pg_server *s, const char *why)
 {
 	const char *detail = s->conn ? PQerrorMessage(s->conn) : "";
-	snprintf(s->pool->last_error, sizeof s->pool->last_error, "%s%s%s", why,
+	snprintf(s->base.pool->last_error, sizeof s->base.pool->last_error, "%s%s%s", why,
 		*detail ? ": " : "", detail);
-	pg_server_free(s);
+	pg_server_free(&s->base);
 }
 
 static bool wait_socket(struct pg_server *s, PostgresPollingStatusType st)
 {
-	struct event_base *base = s->pool->worker->base;
+	struct event_base *base = s->base.pool->worker->base;
 	int fd = PQsocket(s->conn);
 	if (fd < 0)
 		return false;
@@ -102,26 +98,38 @@ static void capture_params(struct pg_server *s)
 	pg_params_copy(&s->current, &s->pristine);
 }
 
-bool pg_server_bind_loop(struct pg_server *s, struct event_base *base)
+static bool pg_server_bind_loop(struct dw_server *ds, struct event_base *base)
 {
+	struct pg_server *s = pg_server_of(ds);
 	SSL *ssl = PQgetssl(s->conn);
 	if (ssl) {
 		/* libpq keeps owning the SSL object and the socket; PQfinish frees them. */
 		SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
-		s->bev = bufferevent_openssl_socket_new(base, s->fd, ssl, BUFFEREVENT_SSL_OPEN, 0);
-		if (s->bev)
-			bufferevent_openssl_set_allow_dirty_shutdown(s->bev, 1);
+		ds->bev = bufferevent_openssl_socket_new(base, s->fd, ssl, BUFFEREVENT_SSL_OPEN, 0);
+		if (ds->bev)
+			bufferevent_openssl_set_allow_dirty_shutdown(ds->bev, 1);
 	} else {
-		s->bev = bufferevent_socket_new(base, s->fd, 0);
+		ds->bev = bufferevent_socket_new(base, s->fd, 0);
 	}
-	return s->bev != NULL;
+	return ds->bev != NULL;
 }
 
-void pg_server_unbind_loop(struct pg_server *s)
+static void pg_server_unbind_loop(struct dw_server *ds)
 {
-	if (s->bev) {
-		bufferevent_free(s->bev);
-		s->bev = NULL;
+	if (ds->bev) {
+		bufferevent_free(ds->bev);
+		ds->bev = NULL;
+	}
+}
+
+/* Statements belong to the worker's registry: forget them (the adopting
+ * worker deallocates them on the server). */
+static void pg_server_leave_worker(struct dw_server *ds)
+{
+	struct pg_server *s = pg_server_of(ds);
+	if (s->stmts.n) {
+		pg_stmt_cache_clear(&s->stmts, &ds->pool->worker->stmts);
+		s->orphan_statements = true;
 	}
 }
 
@@ -130,7 +138,7 @@ static bool take_over_socket(struct pg_server *s)
 	if (PQsetnonblocking(s->conn, 1) != 0)
 		return false;
 	s->fd = PQsocket(s->conn);
-	if (!pg_server_bind_loop(s, s->pool->worker->base))
+	if (!pg_server_bind_loop(&s->base, s->base.pool->worker->base))
 		return false;
 	PGcancel *c = PQgetCancel(s->conn);
 	if (c) {
@@ -169,7 +177,7 @@ static void connect_step(evutil_socket_t fd, short what, void *arg)
 			connect_fail(s, "cannot take over the server connection");
 			return;
 		}
-		dw_pool_server_ready(s);
+		dw_pool_server_ready(&s->base);
 		return;
 	default:
 		connect_fail(s, "connect failed");
@@ -182,20 +190,21 @@ static void connect_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct pg_server *s = arg;
-	dw_pool_server_failed(s, "connect timeout");
+	dw_pool_server_failed(&s->base, "connect timeout");
 }
 
-struct pg_server *pg_server_connect(struct dw_pool *pool)
+static struct dw_server *pg_server_connect(struct dw_pool *pool)
 {
 	const struct dw_backend_config *b = pool->backend;
 	const struct dw_user_config *u = pool->user;
 	struct pg_server *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	s->pool = pool;
-	s->state = PGS_CONNECTING;
+	s->base.ops = &pg_server_ops;
+	s->base.pool = pool;
+	s->base.state = DWS_CONNECTING;
 	s->fd = -1;
-	s->created_us = dw_now_us();
+	s->base.created_us = dw_now_us();
 
 	char port[16] = "5432", host[4096];
 	const char *host_key = "host";
@@ -247,19 +256,20 @@ struct pg_server *pg_server_connect(struct dw_pool *pool)
 		start_failed(s, "connect failed");
 		return NULL;
 	}
-	return s;
+	return &s->base;
 }
 
-void pg_server_free(struct pg_server *s)
+static void pg_server_free(struct dw_server *ds)
 {
-	if (!s)
+	if (!ds)
 		return;
+	struct pg_server *s = pg_server_of(ds);
 	if (s->conn_ev)
 		event_free(s->conn_ev);
 	if (s->timer)
 		event_free(s->timer);
-	if (s->bev)
-		bufferevent_free(s->bev);
+	if (ds->bev)
+		bufferevent_free(ds->bev);
 	if (s->conn)
 		PQfinish(s->conn);
 	dw_cancel_handle_unref(s->cancel);
@@ -267,7 +277,15 @@ void pg_server_free(struct pg_server *s)
 		free(s->pending.e[(s->pending.head + i) % PG_PENDING_CAP].text);
 	pg_params_clear(&s->pristine);
 	pg_params_clear(&s->current);
-	if (s->pool)
-		pg_stmt_cache_clear(&s->stmts, &s->pool->worker->stmts);
+	if (ds->pool)
+		pg_stmt_cache_clear(&s->stmts, &ds->pool->worker->stmts);
 	free(s);
 }
+
+const struct dw_server_ops pg_server_ops = {
+	.connect = pg_server_connect,
+	.free = pg_server_free,
+	.bind_loop = pg_server_bind_loop,
+	.unbind_loop = pg_server_unbind_loop,
+	.leave_worker = pg_server_leave_worker,
+};

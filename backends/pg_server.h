@@ -14,6 +14,7 @@
 
 #include <libpq-fe.h>
 
+#include "backends/server.h"
 #include "proxy/pg_params.h"
 #include "proxy/pg_pending.h"
 #include "proxy/pg_stmt.h"
@@ -32,22 +33,12 @@ struct dw_cancel_handle {
 };
 void dw_cancel_handle_unref(struct dw_cancel_handle *h);
 
-enum pg_server_state {
-	PGS_CONNECTING = 0,
-	PGS_IDLE,       /* in the pool */
-	PGS_ATTACHED,   /* serving a client */
-	PGS_RESETTING,  /* DISCARD ALL before going back to the pool */
-	PGS_CLOSED,
-};
-
 struct pg_server {
-	struct dw_pool *pool;
-	enum pg_server_state state;
+	struct dw_server base;        /* first: pools see only this */
 	PGconn *conn;
 	int fd;
 	struct event *conn_ev;        /* connect phase: socket readiness */
 	struct event *timer;          /* connect timeout */
-	struct bufferevent *bev;      /* after connect */
 	struct dw_cancel_handle *cancel;
 	int backend_pid;
 
@@ -62,33 +53,19 @@ struct pg_server {
 	char txstatus;                /* last ReadyForQuery status */
 	bool in_copy_in;              /* server sent CopyInResponse */
 	bool unsynced;                /* extended messages sent since the last Sync */
-	bool broken;                  /* must not be reused */
-	uint64_t created_us;
-	uint64_t idle_since_us;
-	uint32_t uses;
 	uint32_t msg_remaining;       /* bytes of a streamed server message still to pass */
 	bool orphan_statements;       /* came from another worker: DEALLOCATE ALL first */
-	TAILQ_ENTRY(pg_server) link;
-	struct pg_server *handoff_next;
 };
 
-/* Starts connecting for POOL. The pool is told the outcome through
- * dw_pool_server_ready / dw_pool_server_failed. Returns NULL when the attempt
- * could not even start (then the failure was already reported). */
-struct pg_server *pg_server_connect(struct dw_pool *pool);
+static inline struct pg_server *pg_server_of(struct dw_server *s)
+{
+	return (struct pg_server *)s;
+}
 
-/* Creates the bufferevent of a connected server on BASE (a worker's loop),
- * or drops it so the connection can move to another worker. */
-bool pg_server_bind_loop(struct pg_server *s, struct event_base *base)
-	__attribute__((warn_unused_result));
-void pg_server_unbind_loop(struct pg_server *s);
+/* The pool operations of PostgreSQL server connections. */
+extern const struct dw_server_ops pg_server_ops;
 
-/* Closes the connection (Terminate sent when possible) and frees it. */
-void pg_server_free(struct pg_server *s);
-
-/* Server-side name of a parameter list reported at connect time. */
+/* The parameters a server reports at connect time (ParameterStatus). */
 extern const char *const pg_reported_params[];
-
-uint64_t dw_now_us(void);
 
 #endif

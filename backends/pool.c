@@ -18,7 +18,7 @@ struct dw_pool_shared {
 	uint32_t total;
 	uint32_t max;
 	uint64_t waiting_mask;  /* workers with clients waiting for capacity */
-	struct pg_server *handoff; /* idle connections given up for another worker */
+	struct dw_server *handoff; /* idle connections given up for another worker */
 	struct dw_pool_shared *next;
 };
 
@@ -100,7 +100,7 @@ static bool shared_others_waiting(struct dw_pool_shared *sh, struct dw_worker *w
 
 struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
 	const struct dw_backend_config *backend, const struct dw_user_config *user,
-	const char *database)
+	const char *database, const struct dw_server_ops *ops)
 {
 	for (struct dw_pool *p = w->pools; p; p = p->next)
 		if (p->cfg == cfg && p->backend == backend && p->user == user &&
@@ -121,6 +121,7 @@ struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
 		return NULL;
 	}
 	p->worker = w;
+	p->ops = ops;
 	p->refs = 1;
 	p->cfg = dw_config_ref(cfg);
 	p->backend = backend;
@@ -133,13 +134,13 @@ struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
 	return p;
 }
 
-static void close_server(struct pg_server *s, struct pg_server_list *list)
+static void close_server(struct dw_server *s, struct dw_server_list *list)
 {
 	struct dw_pool *p = s->pool;
 	TAILQ_REMOVE(list, s, link);
-	s->state = PGS_CLOSED;
+	s->state = DWS_CLOSED;
 	p->n_total--;
-	pg_server_free(s);
+	s->ops->free(s);
 	shared_release(p->shared, p->worker);
 }
 
@@ -147,20 +148,16 @@ static void close_server(struct pg_server *s, struct pg_server_list *list)
  * this worker's loop and waits in the shared hand-off list, keeping its unit
  * of capacity. Its statements belong to this worker's registry, so they are
  * forgotten here and deallocated on the server by the adopter. */
-static void handoff(struct pg_server *s, struct pg_server_list *list)
+static void handoff(struct dw_server *s, struct dw_server_list *list)
 {
 	struct dw_pool *p = s->pool;
 	struct dw_pool_shared *sh = p->shared;
 	TAILQ_REMOVE(list, s, link);
 	p->n_total--;
-	pg_server_unbind_loop(s);
-	if (s->stmts.n) {
-		pg_stmt_cache_clear(&s->stmts, &p->worker->stmts);
-		s->orphan_statements = true;
-	}
+	s->ops->unbind_loop(s);
+	s->ops->leave_worker(s);
 	s->pool = NULL;
-	s->client = NULL;
-	s->state = PGS_IDLE;
+	s->state = DWS_IDLE;
 	pthread_mutex_lock(&sh->mu);
 	s->handoff_next = sh->handoff;
 	sh->handoff = s;
@@ -170,11 +167,11 @@ static void handoff(struct pg_server *s, struct pg_server_list *list)
 }
 
 /* Takes a connection another worker handed off, onto this worker's loop. */
-static struct pg_server *adopt(struct dw_pool *p)
+static struct dw_server *adopt(struct dw_pool *p)
 {
 	struct dw_pool_shared *sh = p->shared;
 	pthread_mutex_lock(&sh->mu);
-	struct pg_server *s = sh->handoff;
+	struct dw_server *s = sh->handoff;
 	if (s)
 		sh->handoff = s->handoff_next;
 	pthread_mutex_unlock(&sh->mu);
@@ -182,14 +179,14 @@ static struct pg_server *adopt(struct dw_pool *p)
 		return NULL;
 	s->handoff_next = NULL;
 	s->pool = p;
-	if (!pg_server_bind_loop(s, p->worker->base)) {
-		pg_server_free(s);
+	if (!s->ops->bind_loop(s, p->worker->base)) {
+		s->ops->free(s);
 		shared_release(sh, p->worker);
 		return NULL;
 	}
 	p->n_total++;
 	TAILQ_INSERT_TAIL(&p->busy, s, link);
-	s->state = PGS_ATTACHED;
+	s->state = DWS_ATTACHED;
 	return s;
 }
 
@@ -206,7 +203,7 @@ static void fail_waiters(struct dw_pool *p)
 	shared_not_waiting(p->shared, p->worker);
 }
 
-static void hand_to_waiter(struct dw_pool *p, struct pg_server *s);
+static void hand_to_waiter(struct dw_pool *p, struct dw_server *s);
 
 /* Opens connections while capacity allows, until WANT are in flight. */
 static void grow_to(struct dw_pool *p, uint32_t want)
@@ -220,7 +217,7 @@ static void grow_to(struct dw_pool *p, uint32_t want)
 		}
 		p->n_connecting++;
 		p->n_total++;
-		struct pg_server *s = pg_server_connect(p);
+		struct dw_server *s = p->ops->connect(p);
 		if (!s) {
 			p->n_connecting--;
 			p->n_total--;
@@ -239,25 +236,25 @@ static void grow_to(struct dw_pool *p, uint32_t want)
  * then new ones while capacity allows. */
 static void grow(struct dw_pool *p)
 {
-	struct pg_server *s;
+	struct dw_server *s;
 	while (p->n_waiters > p->n_connecting && (s = adopt(p)) != NULL)
 		hand_to_waiter(p, s);
 	grow_to(p, p->n_waiters);
 }
 
-static void hand_to_waiter(struct dw_pool *p, struct pg_server *s)
+static void hand_to_waiter(struct dw_pool *p, struct dw_server *s)
 {
 	struct dw_pool_waiter *w = TAILQ_FIRST(&p->waiters);
 	TAILQ_REMOVE(&p->waiters, w, link);
 	w->queued = false;
 	if (--p->n_waiters == 0)
 		shared_not_waiting(p->shared, p->worker);
-	s->state = PGS_ATTACHED;
+	s->state = DWS_ATTACHED;
 	s->uses++;
 	w->cb(w, s, NULL);
 }
 
-static bool expired(const struct dw_pool *p, const struct pg_server *s, uint64_t now)
+static bool expired(const struct dw_pool *p, const struct dw_server *s, uint64_t now)
 {
 	const struct dw_pool_config *pc = &p->backend->pool;
 	if (pc->max_lifetime_ms && now - s->created_us >= pc->max_lifetime_ms * 1000u)
@@ -268,7 +265,7 @@ static bool expired(const struct dw_pool *p, const struct pg_server *s, uint64_t
 void dw_pool_checkout(struct dw_pool *p, struct dw_pool_waiter *w)
 {
 	uint64_t now = dw_now_us();
-	struct pg_server *s;
+	struct dw_server *s;
 	while ((s = TAILQ_FIRST(&p->idle)) != NULL) {
 		if (expired(p, s, now)) {
 			close_server(s, &p->idle);
@@ -276,7 +273,7 @@ void dw_pool_checkout(struct dw_pool *p, struct dw_pool_waiter *w)
 		}
 		TAILQ_REMOVE(&p->idle, s, link);
 		TAILQ_INSERT_TAIL(&p->busy, s, link);
-		s->state = PGS_ATTACHED;
+		s->state = DWS_ATTACHED;
 		s->uses++;
 		w->queued = false;
 		w->cb(w, s, NULL);
@@ -301,7 +298,7 @@ void dw_pool_cancel_wait(struct dw_pool *p, struct dw_pool_waiter *w)
 static void idle_read(struct bufferevent *bev, void *arg)
 {
 	/* An idle server only speaks to say it is going away (FATAL, shutdown). */
-	struct pg_server *s = arg;
+	struct dw_server *s = arg;
 	(void)bev;
 	dw_info("backend %s: idle server connection closed by the server", s->pool->backend->name);
 	close_server(s, &s->pool->idle);
@@ -311,14 +308,13 @@ static void idle_event(struct bufferevent *bev, short what, void *arg)
 {
 	(void)bev;
 	(void)what;
-	struct pg_server *s = arg;
+	struct dw_server *s = arg;
 	close_server(s, &s->pool->idle);
 }
 
-void dw_pool_release(struct pg_server *s, bool reusable)
+void dw_pool_release(struct dw_server *s, bool reusable)
 {
 	struct dw_pool *p = s->pool;
-	s->client = NULL;
 	if (!reusable || s->broken || expired(p, s, dw_now_us())) {
 		close_server(s, &p->busy);
 		grow(p);
@@ -335,13 +331,13 @@ void dw_pool_release(struct pg_server *s, bool reusable)
 	}
 	TAILQ_REMOVE(&p->busy, s, link);
 	TAILQ_INSERT_HEAD(&p->idle, s, link);
-	s->state = PGS_IDLE;
+	s->state = DWS_IDLE;
 	s->idle_since_us = dw_now_us();
 	bufferevent_setcb(s->bev, idle_read, NULL, idle_event, s);
 	bufferevent_enable(s->bev, EV_READ);
 }
 
-void dw_pool_server_ready(struct pg_server *s)
+void dw_pool_server_ready(struct dw_server *s)
 {
 	struct dw_pool *p = s->pool;
 	p->n_connecting--;
@@ -351,11 +347,11 @@ void dw_pool_server_ready(struct pg_server *s)
 		hand_to_waiter(p, s);
 		return;
 	}
-	s->state = PGS_ATTACHED;
+	s->state = DWS_ATTACHED;
 	dw_pool_release(s, true);
 }
 
-void dw_pool_server_failed(struct pg_server *s, const char *error)
+void dw_pool_server_failed(struct dw_server *s, const char *error)
 {
 	struct dw_pool *p = s->pool;
 	snprintf(p->last_error, sizeof p->last_error, "%s", error);
@@ -400,7 +396,7 @@ void dw_pool_maintain(struct dw_worker *w)
 	for (struct dw_pool *p = w->pools; p; p = p->next) {
 		const struct dw_pool_config *pc = &p->backend->pool;
 		uint32_t n_idle = 0;
-		struct pg_server *s, *next;
+		struct dw_server *s, *next;
 		for (s = TAILQ_FIRST(&p->idle); s; s = next) {
 			next = TAILQ_NEXT(s, link);
 			n_idle++;
@@ -436,9 +432,9 @@ void dw_pool_shared_free_all(void)
 	while (sh) {
 		struct dw_pool_shared *next = sh->next;
 		while (sh->handoff) {
-			struct pg_server *s = sh->handoff;
+			struct dw_server *s = sh->handoff;
 			sh->handoff = s->handoff_next;
-			pg_server_free(s);
+			s->ops->free(s);
 		}
 		pthread_mutex_destroy(&sh->mu);
 		free(sh->key);
@@ -451,7 +447,7 @@ void dw_pool_free_all(struct dw_worker *w)
 {
 	struct dw_pool *p = w->pools;
 	while (p) {
-		struct pg_server *s;
+		struct dw_server *s;
 		while ((s = TAILQ_FIRST(&p->idle)) != NULL)
 			close_server(s, &p->idle);
 		while ((s = TAILQ_FIRST(&p->busy)) != NULL)

@@ -12,13 +12,13 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
-#include "backends/pg_server.h"
+#include "backends/server.h"
 #include "config/config.h"
 
 struct dw_worker;
 
 struct dw_pool_waiter;
-typedef void (*dw_pool_cb)(struct dw_pool_waiter *w, struct pg_server *server, const char *error);
+typedef void (*dw_pool_cb)(struct dw_pool_waiter *w, struct dw_server *server, const char *error);
 
 struct dw_pool_waiter {
 	dw_pool_cb cb;
@@ -28,7 +28,7 @@ struct dw_pool_waiter {
 
 struct dw_pool_shared; /* cross-worker capacity of one key */
 
-TAILQ_HEAD(pg_server_list, pg_server);
+TAILQ_HEAD(dw_server_list, dw_server);
 TAILQ_HEAD(dw_waiter_list, dw_pool_waiter);
 
 struct dw_pool {
@@ -37,9 +37,10 @@ struct dw_pool {
 	const struct dw_backend_config *backend;
 	const struct dw_user_config *user;
 	char *database;
+	const struct dw_server_ops *ops;
 	struct dw_pool_shared *shared;
-	struct pg_server_list idle;
-	struct pg_server_list busy;   /* connecting, attached or resetting */
+	struct dw_server_list idle;
+	struct dw_server_list busy;   /* connecting, attached or resetting */
 	struct dw_waiter_list waiters;
 	uint32_t n_waiters;
 	uint32_t n_connecting;
@@ -53,7 +54,7 @@ struct dw_pool {
  * with one more reference for the calling session (dw_pool_put drops it). */
 struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
 	const struct dw_backend_config *backend, const struct dw_user_config *user,
-	const char *database);
+	const char *database, const struct dw_server_ops *ops);
 
 void dw_pool_put(struct dw_pool *pool);
 
@@ -65,11 +66,11 @@ void dw_pool_cancel_wait(struct dw_pool *pool, struct dw_pool_waiter *w);
 
 /* Gives a server connection back. REUSABLE=false closes it. The caller has
  * already reset it (session pooling) and detached it from its client. */
-void dw_pool_release(struct pg_server *s, bool reusable);
+void dw_pool_release(struct dw_server *s, bool reusable);
 
 /* Called by pg_server when a connection attempt ends. */
-void dw_pool_server_ready(struct pg_server *s);
-void dw_pool_server_failed(struct pg_server *s, const char *error);
+void dw_pool_server_ready(struct dw_server *s);
+void dw_pool_server_failed(struct dw_server *s, const char *error);
 
 /* Periodic upkeep: idle timeout, lifetime, min_idle, cross-worker requests. */
 void dw_pool_maintain(struct dw_worker *w);

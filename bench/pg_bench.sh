@@ -130,7 +130,13 @@ else
     PGB_PREPARED=0
 fi
 PGB_PORT=$(bench_free_port) || bench_die "no free port"
-printf '"bench" "%s"\n' "$BENCH_PASSWORD" >"$WORK/pgbouncer-users.txt"
+# The auth_file holds the server's own SCRAM verifier, not the password: PgBouncer
+# then checks logins without deriving keys each time (as dbward does with the
+# secret it derives once) and reuses the client's proof to log in to the server.
+BENCH_VERIFIER=$(psql -X -At -h "$WORK" -p "$PG_PORT" -U postgres -d postgres \
+    -c "SELECT rolpassword FROM pg_authid WHERE rolname = 'bench'") || bench_die "cannot read the SCRAM verifier"
+[[ $BENCH_VERIFIER == SCRAM-SHA-256\$* ]] || bench_die "unexpected verifier for bench"
+printf '"bench" "%s"\n' "$BENCH_VERIFIER" >"$WORK/pgbouncer-users.txt"
 cat >"$WORK/pgbouncer.ini" <<EOF
 [databases]
 bench = host=127.0.0.1 port=$PG_PORT dbname=bench

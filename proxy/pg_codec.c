@@ -28,11 +28,11 @@ void pg_parse_startup(const uint8_t *body, size_t len, struct pg_startup *out)
 	switch (out->version) {
 	case PG_SSL_REQUEST_CODE:
 		out->kind = len == 4 ? PG_STARTUP_SSL : PG_STARTUP_INVALID;
-		out->error = "malformed SSLRequest";
+		out->error = len == 4 ? NULL : "malformed SSLRequest";
 		return;
 	case PG_GSSENC_REQUEST_CODE:
 		out->kind = len == 4 ? PG_STARTUP_GSSENC : PG_STARTUP_INVALID;
-		out->error = "malformed GSSENCRequest";
+		out->error = len == 4 ? NULL : "malformed GSSENCRequest";
 		return;
 	case PG_CANCEL_REQUEST_CODE:
 		if (len != 12) {

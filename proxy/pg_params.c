@@ -14,7 +14,10 @@ void pg_params_clear(struct pg_params *p)
 		free(p->items[i].name);
 		free(p->items[i].value);
 	}
+	free(p->items);
+	p->items = NULL;
 	p->n = 0;
+	p->cap = 0;
 	p->version++;
 }
 
@@ -33,13 +36,13 @@ uint64_t pg_params_signature(struct pg_params *p)
 		return p->sig;
 	uint64_t sig = mix64(p->n);
 	for (size_t i = 0; i < p->n; i++) {
-		uint64_t h = 1469598103934665603ull;
+		/* Name and value hashed apart, so their boundary cannot shift. */
+		uint64_t hn = 1469598103934665603ull, hv = 1469598103934665603ull;
 		for (const char *c = p->items[i].name; *c; c++)
-			h = (h ^ (uint8_t)tolower((unsigned char)*c)) * 1099511628211ull;
-		h = (h ^ 0xff) * 1099511628211ull;
+			hn = (hn ^ (uint8_t)tolower((unsigned char)*c)) * 1099511628211ull;
 		for (const char *c = p->items[i].value; *c; c++)
-			h = (h ^ (uint8_t)*c) * 1099511628211ull;
-		sig += mix64(h);
+			hv = (hv ^ (uint8_t)*c) * 1099511628211ull;
+		sig += mix64(hn ^ mix64(hv + 0x9e3779b97f4a7c15ull));
 	}
 	p->sig = sig;
 	p->sig_version = p->version + 1;
@@ -76,6 +79,14 @@ bool pg_params_set(struct pg_params *p, const char *name, const char *value)
 	}
 	if (p->n == PG_PARAMS_MAX)
 		return false;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		struct pg_param *items = realloc(p->items, cap * sizeof *items);
+		if (!items)
+			return false;
+		p->items = items;
+		p->cap = cap;
+	}
 	char *n = strdup(name), *v = strdup(value);
 	if (!n || !v) {
 		free(n);

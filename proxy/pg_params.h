@@ -12,7 +12,8 @@
 
 struct evbuffer;
 
-#define PG_PARAMS_MAX 96
+/* A client may name at most this many settings (startup + options). */
+#define PG_PARAMS_MAX 512
 
 struct pg_param {
 	char *name;
@@ -20,8 +21,9 @@ struct pg_param {
 };
 
 struct pg_params {
-	struct pg_param items[PG_PARAMS_MAX];
+	struct pg_param *items;   /* grows on demand, freed by pg_params_clear */
 	size_t n;
+	size_t cap;
 	uint64_t version;     /* bumped by every change */
 	uint64_t sig;         /* cached pg_params_signature */
 	uint64_t sig_version; /* version the cached sig belongs to, +1 */

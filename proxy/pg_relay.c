@@ -52,17 +52,17 @@ static void resume_client(struct pg_session *s)
 
 bool pg_relay_server_clean(const struct pg_server *srv)
 {
-	return srv->state == PGS_ATTACHED && srv->txstatus == 'I' && !srv->broken &&
+	return srv->base.state == DWS_ATTACHED && srv->txstatus == 'I' && !srv->base.broken &&
 		pg_pending_empty(&srv->pending) && !srv->in_copy_in && !srv->unsynced &&
 		srv->msg_remaining == 0 && (!srv->client || srv->client->client_remaining == 0) &&
-		evbuffer_get_length(bufferevent_get_input(srv->bev)) == 0;
+		evbuffer_get_length(bufferevent_get_input(srv->base.bev)) == 0;
 }
 
 /* ---- injected messages ---- */
 
 static void inject_query(struct pg_server *srv, const char *sql)
 {
-	pg_put_query(bufferevent_get_output(srv->bev), sql);
+	pg_put_query(bufferevent_get_output(srv->base.bev), sql);
 	pg_pending_push(&srv->pending, PEND_QUERY, PEND_SWALLOW, NULL);
 }
 
@@ -86,7 +86,7 @@ static void put_named(struct evbuffer *out, char type, char kind, const char *na
 static void ensure_prepared(struct pg_session *s, struct pg_server *srv, struct pg_stmt *st,
 	bool for_client)
 {
-	struct evbuffer *out = bufferevent_get_output(srv->bev);
+	struct evbuffer *out = bufferevent_get_output(srv->base.bev);
 	char name[32];
 	if (!for_client && pg_stmt_cache_has(&srv->stmts, st))
 		return;
@@ -167,14 +167,14 @@ static void skip_to_sync(struct pg_session *s, struct pg_server *srv)
 					struct pg_stmt *st = srv->stmts.stmt[i];
 					srv->stmts.stmt[i] = srv->stmts.stmt[--srv->stmts.n];
 					srv->stmts.used[i] = srv->stmts.used[srv->stmts.n];
-					pg_stmt_unref(&srv->pool->worker->stmts, st);
+					pg_stmt_unref(&srv->base.pool->worker->stmts, st);
 					break;
 				}
 			}
 		} else if (h->kind == PEND_CLOSE && (h->flags & PEND_SWALLOW) && !first) {
 			/* An eviction that did not happen: the cache no longer knows
 			 * what the server holds. */
-			srv->broken = true;
+			srv->base.broken = true;
 		}
 		(void)s;
 		first = false;
@@ -190,9 +190,9 @@ static void note_param(struct pg_session *s, struct pg_server *srv, const uint8_
 	if (!pg_parse_param_status(body, len, &name, &value))
 		return;
 	if (!pg_params_set(&srv->current, name, value))
-		srv->broken = true;
+		srv->base.broken = true;
 	if (s && !pg_param_is_read_only(name) && !pg_params_set(&s->wants, name, value))
-		srv->broken = true;
+		srv->base.broken = true;
 }
 
 enum srv_verdict { V_FORWARD, V_SWALLOW, V_FATAL };
@@ -256,13 +256,13 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 		srv->in_copy_in = false;
 		if (!h) {
 			/* Unsolicited: the server is terminating this connection. */
-			srv->broken = true;
+			srv->base.broken = true;
 			return s ? V_FORWARD : V_SWALLOW;
 		}
 		if (kind == PEND_QUERY || kind == PEND_SYNC) {
 			if (swallow) {
 				/* Our own SET/DISCARD failed: the connection is suspect. */
-				srv->broken = true;
+				srv->base.broken = true;
 				if (s) {
 					const char *msg = pg_error_field(body, blen, 'M');
 					dw_warn("session %llu: applying session parameters failed: %s",
@@ -298,7 +298,7 @@ static bool needs_body(char type) { return type == 'Z' || type == 'S' || type ==
  * Returns false when the server (and maybe the session) is gone. */
 static bool server_input(struct pg_server *srv, struct pg_session *s)
 {
-	struct evbuffer *in = bufferevent_get_input(srv->bev);
+	struct evbuffer *in = bufferevent_get_input(srv->base.bev);
 	struct evbuffer *out = s ? bufferevent_get_output(s->bev) : NULL;
 	size_t acc = 0;
 	struct evbuffer_ptr pos;
@@ -322,13 +322,13 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 		char type = (char)h[0];
 		uint32_t mlen = pg_get_u32(h + 1);
 		if (mlen < 4 || mlen > PG_MSG_MAX) {
-			dw_warn("backend %s: invalid message length from server", srv->pool->backend->name);
-			srv->broken = true;
+			dw_warn("backend %s: invalid message length from server", srv->base.pool->backend->name);
+			srv->base.broken = true;
 			flush_acc(in, out, &acc);
 			if (s)
 				pg_session_close(s, "08P01", "dbward: protocol violation by the server");
 			else
-				dw_pool_release(srv, false);
+				dw_pool_release(&srv->base, false);
 			return false;
 		}
 		size_t total = (size_t)mlen + 1;
@@ -339,12 +339,12 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 		uint8_t *body = NULL;
 		if (whole) {
 			if (mlen - 4 > SERVER_INFO_MAX) {
-				srv->broken = true;
+				srv->base.broken = true;
 				flush_acc(in, out, &acc);
 				if (s)
 					pg_session_close(s, "08P01", "dbward: server message too large");
 				else
-					dw_pool_release(srv, false);
+					dw_pool_release(&srv->base, false);
 				return false;
 			}
 			if (len - acc < total)
@@ -360,14 +360,14 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 		if (body && body != small)
 			free(body);
 		if (v == V_FATAL) {
-			dw_warn("backend %s: unexpected message '%c' from server", srv->pool->backend->name,
+			dw_warn("backend %s: unexpected message '%c' from server", srv->base.pool->backend->name,
 				type);
-			srv->broken = true;
+			srv->base.broken = true;
 			flush_acc(in, out, &acc);
 			if (s)
 				pg_session_close(s, "08P01", "dbward: protocol violation by the server");
 			else
-				dw_pool_release(srv, false);
+				dw_pool_release(&srv->base, false);
 			return false;
 		}
 		if (v == V_FORWARD) {
@@ -394,13 +394,13 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 			if (!s) {
 				/* Reset finished. */
-				pg_stmt_cache_clear(&srv->stmts, &srv->pool->worker->stmts);
+				pg_stmt_cache_clear(&srv->stmts, &srv->base.pool->worker->stmts);
 				pg_params_copy(&srv->current, &srv->pristine);
-				srv->state = PGS_ATTACHED;
-				dw_pool_release(srv, pg_relay_server_clean(srv));
+				srv->base.state = DWS_ATTACHED;
+				dw_pool_release(&srv->base, pg_relay_server_clean(srv));
 				return false;
 			}
-			if (srv->broken) {
+			if (srv->base.broken) {
 				pg_session_close(s, "08006", "dbward: could not apply session parameters");
 				return false;
 			}
@@ -416,7 +416,7 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 	}
 	flush_acc(in, out, &acc);
 	if (s && evbuffer_get_length(out) > CLIENT_OUT_HIGH)
-		bufferevent_disable(srv->bev, EV_READ); /* resumed by the client's write callback */
+		bufferevent_disable(srv->base.bev, EV_READ); /* resumed by the client's write callback */
 	return true;
 }
 
@@ -428,7 +428,7 @@ static void server_read(struct bufferevent *bev, void *arg)
 	if (!server_input(srv, s))
 		return;
 	if (s->state == PGC_ACTIVE && !pg_pending_full(&srv->pending) &&
-	    evbuffer_get_length(bufferevent_get_output(srv->bev)) < SERVER_OUT_HIGH) {
+	    evbuffer_get_length(bufferevent_get_output(srv->base.bev)) < SERVER_OUT_HIGH) {
 		resume_client(s);
 		if (evbuffer_get_length(bufferevent_get_input(s->bev)))
 			pg_relay_client_input(s);
@@ -451,7 +451,7 @@ static void server_event(struct bufferevent *bev, short what, void *arg)
 	(void)bev;
 	(void)what;
 	struct pg_session *s = arg;
-	s->server->broken = true;
+	s->server->base.broken = true;
 	dw_warn("session %llu: server connection lost", (unsigned long long)s->id);
 	pg_session_close(s, "08006", "dbward: server closed the connection unexpectedly");
 }
@@ -467,16 +467,16 @@ static void reset_event(struct bufferevent *bev, short what, void *arg)
 	(void)bev;
 	(void)what;
 	struct pg_server *srv = arg;
-	srv->broken = true;
-	dw_pool_release(srv, false);
+	srv->base.broken = true;
+	dw_pool_release(&srv->base, false);
 }
 
 void pg_relay_reset_and_release(struct pg_server *srv)
 {
-	srv->state = PGS_RESETTING;
+	srv->base.state = DWS_RESETTING;
 	srv->client = NULL;
-	bufferevent_setcb(srv->bev, reset_read, NULL, reset_event, srv);
-	bufferevent_enable(srv->bev, EV_READ | EV_WRITE);
+	bufferevent_setcb(srv->base.bev, reset_read, NULL, reset_event, srv);
+	bufferevent_enable(srv->base.bev, EV_READ | EV_WRITE);
 	inject_query(srv, "DISCARD ALL");
 }
 
@@ -488,9 +488,9 @@ void pg_relay_attach(struct pg_session *s, struct pg_server *srv)
 	s->server = srv;
 	srv->client = s;
 	s->state = login ? PGC_LOGIN_SYNC : PGC_ACTIVE;
-	bufferevent_setcb(srv->bev, server_read, server_write, server_event, s);
-	bufferevent_setwatermark(srv->bev, EV_WRITE, SERVER_OUT_LOW, 0);
-	bufferevent_enable(srv->bev, EV_READ | EV_WRITE);
+	bufferevent_setcb(srv->base.bev, server_read, server_write, server_event, s);
+	bufferevent_setwatermark(srv->base.bev, EV_WRITE, SERVER_OUT_LOW, 0);
+	bufferevent_enable(srv->base.bev, EV_READ | EV_WRITE);
 	dw_cancel_set_server(s->cancel, srv->cancel);
 	if (srv->orphan_statements) {
 		/* Statements of the worker this connection came from. */
@@ -509,7 +509,7 @@ void pg_relay_attach(struct pg_session *s, struct pg_server *srv)
 		pg_params_sync_sql(&s->wants, &srv->current, &srv->pristine, sql);
 		evbuffer_add(sql, "", 1);
 		size_t len = evbuffer_get_length(sql);
-		pg_put_msg(bufferevent_get_output(srv->bev), 'Q', evbuffer_pullup(sql, -1), len);
+		pg_put_msg(bufferevent_get_output(srv->base.bev), 'Q', evbuffer_pullup(sql, -1), len);
 		pg_pending_push(&srv->pending, PEND_QUERY, PEND_SWALLOW, NULL);
 		pg_params_after_sync(&s->wants, &srv->current, &srv->pristine);
 	}
@@ -535,12 +535,12 @@ void pg_relay_detach(struct pg_session *s, bool reusable)
 	if (s->state == PGC_ACTIVE)
 		s->state = PGC_IDLE;
 	if (!reusable) {
-		srv->broken = true;
-		dw_pool_release(srv, false);
+		srv->base.broken = true;
+		dw_pool_release(&srv->base, false);
 	} else if (!s->transaction_pooling) {
 		pg_relay_reset_and_release(srv);
 	} else {
-		dw_pool_release(srv, true);
+		dw_pool_release(&srv->base, true);
 	}
 }
 
@@ -558,7 +558,7 @@ static bool client_protocol_error(struct pg_session *s, const char *msg)
 static bool rewrite_named(struct pg_session *s, struct pg_server *srv, const uint8_t *msg,
 	size_t total)
 {
-	struct evbuffer *out = bufferevent_get_output(srv->bev);
+	struct evbuffer *out = bufferevent_get_output(srv->base.bev);
 	struct pg_stmt_registry *reg = &s->worker->stmts;
 	const uint8_t *body = msg + 5;
 	size_t blen = total - 5, pos = 0;
@@ -680,7 +680,7 @@ void pg_relay_client_input(struct pg_session *s)
 		struct pg_server *srv = s->server;
 		if (srv && s->client_remaining) {
 			size_t take = avail < s->client_remaining ? avail : s->client_remaining;
-			evbuffer_remove_buffer(in, bufferevent_get_output(srv->bev), take);
+			evbuffer_remove_buffer(in, bufferevent_get_output(srv->base.bev), take);
 			s->client_remaining -= (uint32_t)take;
 			if (s->client_remaining)
 				return;
@@ -720,7 +720,7 @@ void pg_relay_client_input(struct pg_session *s)
 			pg_session_need_server(s);
 			return;
 		}
-		struct evbuffer *out = bufferevent_get_output(srv->bev);
+		struct evbuffer *out = bufferevent_get_output(srv->base.bev);
 		if (evbuffer_get_length(out) > SERVER_OUT_HIGH || pg_pending_full(&srv->pending)) {
 			pause_client(s);
 			return;

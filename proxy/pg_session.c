@@ -215,7 +215,7 @@ static void auth_ok(struct pg_session *s)
 	pg_put_auth(bufferevent_get_output(s->bev), PG_AUTH_OK, NULL, 0);
 	evtimer_del(s->timer);
 	s->cancel = dw_cancel_register(&s->key_pid, &s->key_secret);
-	s->pool = dw_pool_get(s->worker, s->cfg, s->backend, s->ucfg, s->database);
+	s->pool = dw_pool_get(s->worker, s->cfg, s->backend, s->ucfg, s->database, &pg_server_ops);
 	if (!s->cancel || !s->pool) {
 		pg_session_close(s, "53200", "dbward: out of memory");
 		return;
@@ -385,6 +385,16 @@ static void handle_startup(struct pg_session *s, const uint8_t *body, size_t len
 		pg_session_close(s, "08P01", "dbward: invalid or unsupported startup parameters");
 		return;
 	}
+	for (size_t i = 0; i < s->wants.n; i++) {
+		if (pg_param_is_read_only(s->wants.items[i].name)) {
+			/* As the server answers: such a setting could never be applied. */
+			char msg[160];
+			snprintf(msg, sizeof msg, "parameter \"%.64s\" cannot be changed now",
+				s->wants.items[i].name);
+			pg_session_close(s, "55P02", msg);
+			return;
+		}
+	}
 	if ((st.version & 0xffff) != 0) {
 		/* NegotiateProtocolVersion: we speak 3.0 and know no _pq_ options. */
 		struct evbuffer *out = bufferevent_get_output(s->bev);
@@ -461,8 +471,8 @@ static void client_write(struct bufferevent *bev, void *arg)
 	if (s->state == PGC_CLOSING && evbuffer_get_length(bufferevent_get_output(s->bev)) == 0) {
 		return;
 	}
-	if (s->server && s->server->bev)
-		bufferevent_enable(s->server->bev, EV_READ);
+	if (s->server && s->server->base.bev)
+		bufferevent_enable(s->server->base.bev, EV_READ);
 }
 
 static void client_event(struct bufferevent *bev, short what, void *arg)
@@ -484,8 +494,9 @@ static void client_event(struct bufferevent *bev, short what, void *arg)
 
 /* ---- getting a server ---- */
 
-static void got_server(struct dw_pool_waiter *w, struct pg_server *srv, const char *error)
+static void got_server(struct dw_pool_waiter *w, struct dw_server *ds, const char *error)
 {
+	struct pg_server *srv = ds ? pg_server_of(ds) : NULL;
 	struct pg_session *s = (struct pg_session *)((char *)w - offsetof(struct pg_session, waiter));
 	evtimer_del(s->timer);
 	if (!srv) {

@@ -11,6 +11,7 @@
 
 #include <openssl/ssl.h>
 
+#include "backends/pg_server.h"
 #include "backends/pool.h"
 #include "config/config.h"
 #include "proxy/pg_auth.h"

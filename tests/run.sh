@@ -92,6 +92,16 @@ else
 	FAILED=$((FAILED + 1))
 fi
 
+# A short fuzzing run of every target (clang + ASan/UBSan); crashers found
+# earlier stay in fuzz/corpus as regression seeds.
+echo "run.sh: fuzzing"
+if bash fuzz/run.sh "${FUZZ_SECONDS:-15}" </dev/null; then
+	PASSED=$((PASSED + 1))
+else
+	FAILED=$((FAILED + 1))
+	note "fuzz/run.sh reported findings"
+fi
+
 # Integration tests run against the sanitizer build: the fixtures fail a test
 # whose dbward log shows an ASan/UBSan/LSan report.
 export DBWARD_BIN=${DBWARD_BIN:-$REPO/build-asan/dbward}

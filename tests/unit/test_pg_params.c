@@ -154,7 +154,7 @@ static void test_options(void)
 
 	memset(big, 'n', 200);
 	snprintf(big + 200, sizeof big - 200, "=v");
-	char opt[2100];
+	char opt[8192];
 	snprintf(opt, sizeof opt, "-c %s", big);
 	check(!opts(&p, opt), "200-byte name: false");
 	memset(big, 'v', 1100);
@@ -261,10 +261,37 @@ static void test_sync(void)
 	expect_sql(&w, &c, &p, 1,
 		"SELECT pg_catalog.set_config($dw$application_name$dw$, $dw2$$dw$$dw0$$dw1$$dw2$, false);",
 		"value holding several tags gets a fresh one");
+	fill(&w, KV("application_name", "x$dw"));
+	expect_sql(&w, &c, &p, 1,
+		"SELECT pg_catalog.set_config($dw$application_name$dw$, $dw0$x$dw$dw0$, false);",
+		"value ending like the tag gets another tag");
+	fill(&w, KV("application_name", "x$dw$y$dw0"));
+	expect_sql(&w, &c, &p, 1,
+		"SELECT pg_catalog.set_config($dw$application_name$dw$, $dw1$x$dw$y$dw0$dw1$, false);",
+		"value holding one tag and ending like the next gets a third");
 	fill(&w, KV("application_name", "back\\slash"));
 	expect_sql(&w, &c, &p, 1,
 		"SELECT pg_catalog.set_config($dw$application_name$dw$, $dw$back\\slash$dw$, false);",
 		"backslash kept as is");
+
+	/* Identifiers are cut at 63 bytes, so RESET cannot name a longer setting. */
+	char long_name[80];
+	snprintf(long_name, sizeof long_name, "myapp.%s",
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	char want[256];
+	snprintf(want, sizeof want, "SELECT pg_catalog.set_config($dw$%s$dw$, $dw$$dw$, false);",
+		long_name);
+	pg_params_clear(&w);
+	pg_params_clear(&p);
+	fill(&c, KV(long_name, "v"));
+	expect_sql(&w, &c, &p, 1, want, "setting with a 76-byte name emptied by set_config, not RESET");
+	char name63[64];
+	memset(name63, 'y', 63);
+	memcpy(name63, "a.", 2);
+	name63[63] = '\0';
+	snprintf(want, sizeof want, "RESET \"%s\";", name63);
+	fill(&c, KV(name63, "v"));
+	expect_sql(&w, &c, &p, 1, want, "63-byte name still uses RESET");
 
 	pg_params_clear(&w);
 	pg_params_clear(&c);

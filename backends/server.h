@@ -1,0 +1,53 @@
+/* What every server connection has, whatever its protocol: the part the
+ * pools manage. Protocol structs (pg_server, my_server) embed it first as
+ * `base` and provide the operations below. */
+#ifndef DBWARD_BACKENDS_SERVER_H
+#define DBWARD_BACKENDS_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+struct bufferevent;
+struct event_base;
+struct dw_pool;
+struct dw_server;
+
+enum dw_server_state {
+	DWS_CONNECTING = 0,
+	DWS_IDLE,       /* in the pool */
+	DWS_ATTACHED,   /* serving a client */
+	DWS_RESETTING,  /* being cleaned before going back to the pool */
+	DWS_CLOSED,
+};
+
+struct dw_server_ops {
+	/* Starts connecting for POOL; the outcome is reported through
+	 * dw_pool_server_ready / dw_pool_server_failed. Returns NULL when the
+	 * attempt could not start (the reason is in pool->last_error). */
+	struct dw_server *(*connect)(struct dw_pool *pool);
+	void (*free)(struct dw_server *s);
+	/* Creates / drops the bufferevent on a worker's loop, so a connection
+	 * can move between workers. */
+	bool (*bind_loop)(struct dw_server *s, struct event_base *base);
+	void (*unbind_loop)(struct dw_server *s);
+	/* The connection leaves its worker: drop references to worker state. */
+	void (*leave_worker)(struct dw_server *s);
+};
+
+struct dw_server {
+	const struct dw_server_ops *ops;
+	struct dw_pool *pool;
+	enum dw_server_state state;
+	struct bufferevent *bev;      /* once connected */
+	bool broken;                  /* must not be reused */
+	uint64_t created_us;
+	uint64_t idle_since_us;
+	uint32_t uses;
+	TAILQ_ENTRY(dw_server) link;
+	struct dw_server *handoff_next;
+};
+
+uint64_t dw_now_us(void);
+
+#endif
