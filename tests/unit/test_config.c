@@ -15,25 +15,12 @@
 
 #include "config/config.h"
 #include "config/config_values.h"
+#include "tests/unit/tap.h"
 
-static int n_tests, n_failed;
 static char dir[PATH_MAX];
 static char cfg_path[PATH_MAX + 32];
 
-static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_tests++;
-	if (!cond)
-		n_failed++;
-	printf("%s %d - ", cond ? "ok" : "not ok", n_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+#define ok(cond, ...) check((cond) != 0, __VA_ARGS__)
 
 static void write_file(const char *name, const char *content, mode_t mode)
 {
@@ -529,7 +516,7 @@ static void test_many_errors(void)
 	const char *first = strstr(errs, ":1:10: workers"), *last = strstr(errs, ":46:3: timeouts");
 	ok(first != NULL && last != NULL && first < last && errs[strlen(errs) - 1] == '\n',
 	   "errors are printed in file order, one per line");
-	if (n_failed)
+	if (failures)
 		printf("# %s", errs);
 	free(errs);
 }
@@ -662,7 +649,7 @@ static void test_small_errors(void)
 	expect_error(errs, 25, 11, "users[1].name", "must not contain control characters");
 	expect_error(errs, 27, 10, "workers", "expected a scalar value, found a sequence");
 	ok(count_lines(errs) == 12, "exactly the expected errors (%zu lines)", count_lines(errs));
-	if (n_failed)
+	if (failures)
 		printf("# %s", errs);
 	free(errs);
 }
@@ -741,7 +728,7 @@ static void test_secrets(void)
 	ok(strstr(errs, marker) == NULL, "no secret value appears in the error output");
 	ok(strstr(errs, "DW_TEST_UNSET") == NULL && strstr(errs, "open.pw") == NULL,
 	   "nor the variable or file a secret comes from");
-	if (n_failed)
+	if (failures)
 		printf("# %s", errs);
 	free(errs);
 
@@ -788,7 +775,7 @@ static void test_buffer_and_overlaps(void)
 	   "overlaps listeners[2].listen") != NULL &&
 	   strstr(errs, "mem.yaml:9:44: listeners[7].listen") != NULL && count_lines(errs) == 3,
 	   "wildcard, case-insensitive and unix socket listen overlaps (from a buffer)");
-	if (n_failed)
+	if (failures)
 		printf("# %s", errs);
 	free(errs);
 	free(copy);
@@ -944,6 +931,5 @@ int main(int argc, char **argv)
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
 
-	printf("1..%d\n", n_tests);
-	return n_failed ? 1 : 0;
+	return tap_done();
 }

@@ -10,16 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-static int test_no;
-static int failures;
-
-static void check(bool cond, const char *what)
-{
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%sok %d - %s\n", cond ? "" : "not ", test_no, what);
-}
+#include "tests/unit/tap.h"
 
 /* An independent client side: RFC 5802 as libpq computes it. */
 static void b64(const uint8_t *in, size_t n, char *out)
@@ -437,6 +428,5 @@ int main(void)
 	test_md5();
 	test_cleartext();
 	test_random();
-	printf("1..%d\n", test_no);
-	return failures ? 1 : 0;
+	return tap_done();
 }

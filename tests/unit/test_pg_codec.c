@@ -15,28 +15,9 @@
 #include <event2/buffer.h>
 
 #include "tests/unit/captures/pg_captures.h"
+#include "tests/unit/tap.h"
 
-static int test_no;
-static int failures;
 
-__attribute__((format(printf, 2, 3)))
-static void check(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%sok %d - ", cond ? "" : "not ", test_no);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-static bool str_is(const char *got, const char *want)
-{
-	return got && strcmp(got, want) == 0;
-}
 
 static uint8_t *dup_exact(const uint8_t *p, size_t n)
 {
@@ -509,6 +490,5 @@ int main(void)
 	test_param_status();
 	test_builders();
 	test_ints();
-	printf("1..%d\n", test_no);
-	return failures ? 1 : 0;
+	return tap_done();
 }

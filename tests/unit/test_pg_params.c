@@ -10,28 +10,9 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include "tests/unit/tap.h"
 
-static int test_no;
-static int failures;
 
-__attribute__((format(printf, 2, 3)))
-static void check(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%sok %d - ", cond ? "" : "not ", test_no);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
-
-static bool str_is(const char *got, const char *want)
-{
-	return got && strcmp(got, want) == 0;
-}
 
 /* Fills P from a NULL-ended name, value list. */
 static void fill(struct pg_params *p, const char *const *kv)
@@ -420,6 +401,5 @@ int main(void)
 	test_count_only();
 	test_signature();
 	test_many_settings_do_not_leak();
-	printf("1..%d\n", test_no);
-	return failures ? 1 : 0;
+	return tap_done();
 }

@@ -8,23 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "tests/unit/tap.h"
 
-static int test_no;
-static int failures;
-
-__attribute__((format(printf, 2, 3)))
-static void check(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-	test_no++;
-	if (!cond)
-		failures++;
-	printf("%sok %d - ", cond ? "" : "not ", test_no);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
 
 /* A Parse body without the name: query\0, int16 count, int32 oids. */
 static size_t parse_body(uint8_t *out, size_t cap, const char *query, uint16_t n_oids,
@@ -282,6 +267,5 @@ int main(void)
 	test_registry_many();
 	test_map();
 	test_cache();
-	printf("1..%d\n", test_no);
-	return failures ? 1 : 0;
+	return tap_done();
 }
