@@ -636,8 +636,10 @@ void pg_session_close(struct pg_session *s, const char *sqlstate, const char *me
 		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
 		bufferevent_setcb(s->bev, NULL, NULL, NULL, NULL);
 	}
+	/* Freed from the session's own timer (state CLOSING), never from a
+	 * one-shot event that a shutdown could leave pointing at freed memory. */
 	struct timeval now = {0, 0};
-	if (event_base_once(s->worker->base, -1, EV_TIMEOUT, session_free, s, &now) != 0)
+	if (!s->timer || evtimer_add(s->timer, &now) != 0)
 		session_free(-1, 0, s);
 }
 

@@ -161,10 +161,6 @@ const struct dw_scram_secret *dw_worker_user_secret(struct dw_worker *w, struct 
 /* Runs in the worker thread once its loop has stopped. */
 static void worker_cleanup(struct dw_worker *w)
 {
-	struct pg_session *s;
-	while ((s = TAILQ_FIRST(&w->sessions)) != NULL)
-		pg_session_destroy(s);
-	dw_pool_free_all(w);
 	for (size_t i = 0; i < w->n_listeners; i++) {
 		if (!w->listeners[i])
 			continue;
@@ -277,7 +273,15 @@ static void stop_loop(evutil_socket_t fd, short what, void *arg)
 	for (size_t i = 0; i < w->n_listeners; i++)
 		if (w->listeners[i])
 			evconnlistener_disable(w->listeners[i]);
-	event_base_loopbreak(w->base);
+	/* Sessions and pools go while the loop still runs, so libevent's
+	 * deferred callbacks and finalizers of their bufferevents run too. */
+	struct pg_session *s;
+	while ((s = TAILQ_FIRST(&w->sessions)) != NULL)
+		pg_session_destroy(s);
+	dw_pool_free_all(w);
+	event_del(w->tick);
+	struct timeval grace = {0, 50000};
+	event_base_loopexit(w->base, &grace);
 }
 
 void dw_runtime_stop(struct dw_runtime *rt)
