@@ -24,7 +24,12 @@ case $SECONDS_EACH in
 	;;
 esac
 BUILD=${FUZZ_BUILD_DIR:-$REPO/build-fuzz}
-TARGETS=(fuzz_pg_startup fuzz_pg_params fuzz_scram)
+# Every fuzz/fuzz_*.c is a target (fuzz/meson.build declares each one).
+TARGETS=()
+for src in "$REPO"/fuzz/fuzz_*.c; do
+	name=$(basename "$src" .c)
+	TARGETS+=("$name")
+done
 
 setup_args=(-Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debugoptimized)
 echo "fuzz: building in $BUILD"

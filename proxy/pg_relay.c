@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "proxy/cancel.h"
+#include "proxy/io.h"
 #include "proxy/log.h"
 #include "proxy/pg_codec.h"
 #include "proxy/worker.h"
@@ -33,6 +34,18 @@
 static void server_read(struct bufferevent *bev, void *arg);
 static void server_write(struct bufferevent *bev, void *arg);
 static void server_event(struct bufferevent *bev, short what, void *arg);
+
+/* Writes what this callback queued, both ways. */
+static void flush_both(struct pg_session *s)
+{
+	/* A closing session drains through its own write callback. */
+	if (s->state == PGC_CLOSING)
+		return;
+	if (s->bev)
+		dw_io_flush(s->bev);
+	if (s->server && s->server->base.bev)
+		dw_io_flush(s->server->base.bev);
+}
 
 static void pause_client(struct pg_session *s)
 {
@@ -425,20 +438,22 @@ static void server_read(struct bufferevent *bev, void *arg)
 	(void)bev;
 	struct pg_session *s = arg;
 	struct pg_server *srv = s->server;
-	if (!server_input(srv, s))
-		return;
-	if (s->state == PGC_ACTIVE && !pg_pending_full(&srv->pending) &&
+	bool attached = server_input(srv, s);
+	if (attached && s->state == PGC_ACTIVE && !pg_pending_full(&srv->pending) &&
 	    evbuffer_get_length(bufferevent_get_output(srv->base.bev)) < SERVER_OUT_HIGH) {
 		resume_client(s);
 		if (evbuffer_get_length(bufferevent_get_input(s->bev)))
 			pg_relay_client_input(s);
 	}
+	flush_both(s);
 }
 
 static void server_write(struct bufferevent *bev, void *arg)
 {
 	(void)bev;
 	struct pg_session *s = arg;
+	if (s->server)
+		dw_io_flush(s->server->base.bev);
 	if (s->state != PGC_ACTIVE || !s->client_paused)
 		return;
 	resume_client(s);
@@ -476,8 +491,9 @@ void pg_relay_reset_and_release(struct pg_server *srv)
 	srv->base.state = DWS_RESETTING;
 	srv->client = NULL;
 	bufferevent_setcb(srv->base.bev, reset_read, NULL, reset_event, srv);
-	bufferevent_enable(srv->base.bev, EV_READ | EV_WRITE);
+	bufferevent_enable(srv->base.bev, EV_READ);
 	inject_query(srv, "DISCARD ALL");
+	dw_io_direct(srv->base.bev);
 }
 
 /* ---- attach / detach ---- */
@@ -490,7 +506,7 @@ void pg_relay_attach(struct pg_session *s, struct pg_server *srv)
 	s->state = login ? PGC_LOGIN_SYNC : PGC_ACTIVE;
 	bufferevent_setcb(srv->base.bev, server_read, server_write, server_event, s);
 	bufferevent_setwatermark(srv->base.bev, EV_WRITE, SERVER_OUT_LOW, 0);
-	bufferevent_enable(srv->base.bev, EV_READ | EV_WRITE);
+	bufferevent_enable(srv->base.bev, EV_READ);
 	dw_cancel_set_server(s->cancel, srv->cancel);
 	if (srv->orphan_statements) {
 		/* Statements of the worker this connection came from. */
@@ -520,6 +536,8 @@ void pg_relay_attach(struct pg_session *s, struct pg_server *srv)
 	if (login) {
 		if (pg_pending_empty(&srv->pending))
 			pg_session_login_complete(s);
+		else
+			dw_io_direct(srv->base.bev);
 		return;
 	}
 	resume_client(s);
@@ -529,6 +547,7 @@ void pg_relay_attach(struct pg_session *s, struct pg_server *srv)
 void pg_relay_detach(struct pg_session *s, bool reusable)
 {
 	struct pg_server *srv = s->server;
+	dw_io_flush(srv->base.bev);
 	s->server = NULL;
 	srv->client = NULL;
 	dw_cancel_set_server(s->cancel, NULL);
@@ -672,7 +691,15 @@ static bool names_statement(char type, const uint8_t *peek, size_t n)
 	}
 }
 
+static void client_input(struct pg_session *s);
+
 void pg_relay_client_input(struct pg_session *s)
+{
+	client_input(s);
+	flush_both(s);
+}
+
+static void client_input(struct pg_session *s)
 {
 	struct evbuffer *in = bufferevent_get_input(s->bev);
 	while (s->state == PGC_ACTIVE || s->state == PGC_IDLE) {

@@ -17,6 +17,7 @@
 #include <openssl/err.h>
 
 #include "proxy/cancel.h"
+#include "proxy/io.h"
 #include "proxy/log.h"
 #include "proxy/pg_codec.h"
 #include "proxy/worker.h"
@@ -467,10 +468,11 @@ static void client_write(struct bufferevent *bev, void *arg)
 {
 	(void)bev;
 	struct pg_session *s = arg;
-	/* Client output drained below the low mark: resume reading the server. */
-	if (s->state == PGC_CLOSING && evbuffer_get_length(bufferevent_get_output(s->bev)) == 0) {
+	if (s->state == PGC_CLOSING)
 		return;
-	}
+	/* Drained below the low mark: back to direct writes, resume the server. */
+	if (s->state >= PGC_IDLE)
+		dw_io_flush(s->bev);
 	if (s->server && s->server->base.bev)
 		bufferevent_enable(s->server->base.bev, EV_READ);
 }
@@ -557,6 +559,7 @@ void pg_session_login_complete(struct pg_session *s)
 	pg_put_backend_key(out, s->key_pid, s->key_secret);
 	pg_put_ready(out, 'I');
 	s->state = PGC_ACTIVE;
+	dw_io_direct(s->bev);
 	if (s->transaction_pooling)
 		pg_relay_detach(s, true);
 	if (evbuffer_get_length(bufferevent_get_input(s->bev)))

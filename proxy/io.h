@@ -1,0 +1,21 @@
+/* Writing without a loop turn.
+ *
+ * libevent's socket bufferevents write from the event loop: every message
+ * costs two epoll_ctl calls (arm and disarm the write event) and a wakeup.
+ * dbward writes what a callback queued at the end of that callback instead,
+ * and arms the write event only when the socket would block. TLS
+ * bufferevents keep writing themselves. */
+#ifndef DBWARD_PROXY_IO_H
+#define DBWARD_PROXY_IO_H
+
+struct bufferevent;
+
+/* Switches BEV to direct writes (its write event stays off while nothing is
+ * left over). */
+void dw_io_direct(struct bufferevent *bev);
+/* Writes BEV's queued output now; what the socket does not take is left to
+ * the write event. Call it from the write callback too, to go back to direct
+ * writes once drained. */
+void dw_io_flush(struct bufferevent *bev);
+
+#endif
