@@ -100,10 +100,12 @@ static bool shared_others_waiting(struct dw_pool_shared *sh, struct dw_worker *w
 
 struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
 	const struct dw_backend_config *backend, const struct dw_user_config *user,
-	const char *database, const struct dw_server_ops *ops)
+	const char *database, const struct dw_server_ops *ops, const struct dw_pool_variant *variant)
 {
+	struct dw_pool_variant v = variant ? *variant : (struct dw_pool_variant){0, 0};
 	for (struct dw_pool *p = w->pools; p; p = p->next)
 		if (p->cfg == cfg && p->backend == backend && p->user == user &&
+		    p->variant.caps == v.caps && p->variant.charset == v.charset &&
 		    strcmp(p->database, database) == 0) {
 			p->refs++;
 			return p;
@@ -112,7 +114,8 @@ struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
 	if (!p)
 		return NULL;
 	char key[1024];
-	snprintf(key, sizeof key, "%s\x01%s\x01%s", backend->name, user->name, database);
+	snprintf(key, sizeof key, "%s\x01%s\x01%s\x01%llx\x01%x", backend->name, user->name, database,
+		(unsigned long long)v.caps, v.charset);
 	p->database = strdup(database);
 	p->shared = shared_get(key, backend->pool.size);
 	if (!p->database || !p->shared) {
@@ -122,6 +125,7 @@ struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
 	}
 	p->worker = w;
 	p->ops = ops;
+	p->variant = v;
 	p->refs = 1;
 	p->cfg = dw_config_ref(cfg);
 	p->backend = backend;

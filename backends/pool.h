@@ -38,6 +38,7 @@ struct dw_pool {
 	const struct dw_user_config *user;
 	char *database;
 	const struct dw_server_ops *ops;
+	struct dw_pool_variant variant;
 	struct dw_pool_shared *shared;
 	struct dw_server_list idle;
 	struct dw_server_list busy;   /* connecting, attached or resetting */
@@ -54,7 +55,7 @@ struct dw_pool {
  * with one more reference for the calling session (dw_pool_put drops it). */
 struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
 	const struct dw_backend_config *backend, const struct dw_user_config *user,
-	const char *database, const struct dw_server_ops *ops);
+	const char *database, const struct dw_server_ops *ops, const struct dw_pool_variant *variant);
 
 void dw_pool_put(struct dw_pool *pool);
 

@@ -21,6 +21,14 @@ enum dw_server_state {
 	DWS_CLOSED,
 };
 
+/* Connection options that must be the same for a client and the server
+ * connections it uses (MySQL: capability flags and character set); all zero
+ * for PostgreSQL. They are part of the pool key. */
+struct dw_pool_variant {
+	uint64_t caps;
+	uint32_t charset;
+};
+
 struct dw_server_ops {
 	/* Starts connecting for POOL; the outcome is reported through
 	 * dw_pool_server_ready / dw_pool_server_failed. Returns NULL when the

@@ -118,32 +118,49 @@ static size_t strip_nul(const uint8_t *p, size_t len)
 	return len > 0 && p[len - 1] == '\0' ? len - 1 : len;
 }
 
-static bool native_matches(const char *password, const uint8_t scramble[MY_SCRAMBLE_LEN],
-	const uint8_t *resp, size_t len)
+/* SHA1(password) XOR SHA1(scramble || SHA1(SHA1(password))): what a client
+ * answers; OUT gets 20 bytes. Returns 0, or -1. */
+static int native_response(const char *password, const uint8_t scramble[MY_SCRAMBLE_LEN],
+	uint8_t out[SHA1_LEN])
 {
-	uint8_t stage1[SHA1_LEN], stage2[SHA1_LEN], mask[SHA1_LEN];
+	uint8_t stage2[SHA1_LEN], mask[SHA1_LEN];
 	uint8_t salted[MY_SCRAMBLE_LEN + SHA1_LEN];
-	bool ok = false;
-	size_t plen = strlen(password);
-
-	if (plen == 0)
-		return is_empty_response(resp, len);
-	if (digest(EVP_sha1(), password, plen, stage1, SHA1_LEN) != 0 ||
-	    digest(EVP_sha1(), stage1, SHA1_LEN, stage2, SHA1_LEN) != 0)
+	int rc = -1;
+	if (digest(EVP_sha1(), password, strlen(password), out, SHA1_LEN) != 0 ||
+	    digest(EVP_sha1(), out, SHA1_LEN, stage2, SHA1_LEN) != 0)
 		goto done;
 	memcpy(salted, scramble, MY_SCRAMBLE_LEN);
 	memcpy(salted + MY_SCRAMBLE_LEN, stage2, SHA1_LEN);
 	if (digest(EVP_sha1(), salted, sizeof(salted), mask, SHA1_LEN) != 0)
 		goto done;
 	for (size_t i = 0; i < SHA1_LEN; i++)
-		stage1[i] ^= mask[i]; /* now the expected response */
-	ok = resp && ct_equal(stage1, SHA1_LEN, resp, len);
+		out[i] ^= mask[i];
+	rc = 0;
 done:
-	OPENSSL_cleanse(stage1, sizeof(stage1));
 	OPENSSL_cleanse(stage2, sizeof(stage2));
 	OPENSSL_cleanse(mask, sizeof(mask));
 	OPENSSL_cleanse(salted, sizeof(salted));
+	return rc;
+}
+
+static bool native_matches(const char *password, const uint8_t scramble[MY_SCRAMBLE_LEN],
+	const uint8_t *resp, size_t len)
+{
+	uint8_t expect[SHA1_LEN];
+	if (strlen(password) == 0)
+		return is_empty_response(resp, len);
+	bool ok = native_response(password, scramble, expect) == 0 && resp &&
+		ct_equal(expect, SHA1_LEN, resp, len);
+	OPENSSL_cleanse(expect, sizeof(expect));
 	return ok;
+}
+
+int my_native_response(const char *password, const uint8_t scramble[MY_SCRAMBLE_LEN],
+	uint8_t out[MY_NATIVE_RESPONSE_LEN])
+{
+	if (!password || !*password)
+		return 0;
+	return native_response(password, scramble, out) == 0 ? MY_NATIVE_RESPONSE_LEN : -1;
 }
 
 bool my_native_check(const char *password, const uint8_t scramble[MY_SCRAMBLE_LEN],
@@ -163,34 +180,78 @@ bool my_native_mock(const uint8_t scramble[MY_SCRAMBLE_LEN], const uint8_t *resp
 	return false;
 }
 
-bool my_sha2_scramble_check(const char *password, const uint8_t scramble[MY_SCRAMBLE_LEN],
-	const uint8_t *resp, size_t len)
+/* SHA256(password) XOR SHA256(SHA256(SHA256(password)) || scramble). */
+static int sha2_response(const char *password, const uint8_t scramble[MY_SCRAMBLE_LEN],
+	uint8_t out[SHA256_LEN])
 {
-	uint8_t stage1[SHA256_LEN], mask[SHA256_LEN];
+	uint8_t mask[SHA256_LEN];
 	uint8_t salted[SHA256_LEN + MY_SCRAMBLE_LEN];
-	bool ok = false;
-
-	if (!password || !scramble || !resp)
-		return false;
-	size_t plen = strlen(password);
-	if (plen == 0)
-		return false;
+	int rc = -1;
 	/* salted = SHA256(SHA256(password)) || scramble, what MySQL's server
 	 * keeps cached (the first half) plus the nonce. */
-	if (digest(EVP_sha256(), password, plen, stage1, SHA256_LEN) != 0 ||
-	    digest(EVP_sha256(), stage1, SHA256_LEN, salted, SHA256_LEN) != 0)
+	if (digest(EVP_sha256(), password, strlen(password), out, SHA256_LEN) != 0 ||
+	    digest(EVP_sha256(), out, SHA256_LEN, salted, SHA256_LEN) != 0)
 		goto done;
 	memcpy(salted + SHA256_LEN, scramble, MY_SCRAMBLE_LEN);
 	if (digest(EVP_sha256(), salted, sizeof(salted), mask, SHA256_LEN) != 0)
 		goto done;
 	for (size_t i = 0; i < SHA256_LEN; i++)
-		stage1[i] ^= mask[i];
-	ok = ct_equal(stage1, SHA256_LEN, resp, len);
+		out[i] ^= mask[i];
+	rc = 0;
 done:
-	OPENSSL_cleanse(stage1, sizeof(stage1));
 	OPENSSL_cleanse(mask, sizeof(mask));
 	OPENSSL_cleanse(salted, sizeof(salted));
+	return rc;
+}
+
+bool my_sha2_scramble_check(const char *password, const uint8_t scramble[MY_SCRAMBLE_LEN],
+	const uint8_t *resp, size_t len)
+{
+	uint8_t expect[SHA256_LEN];
+	if (!password || !scramble || !resp || !*password)
+		return false;
+	bool ok = sha2_response(password, scramble, expect) == 0 &&
+		ct_equal(expect, SHA256_LEN, resp, len);
+	OPENSSL_cleanse(expect, sizeof(expect));
 	return ok;
+}
+
+int my_sha2_response(const char *password, const uint8_t scramble[MY_SCRAMBLE_LEN],
+	uint8_t out[MY_SHA2_RESPONSE_LEN])
+{
+	if (!password || !*password)
+		return 0;
+	return sha2_response(password, scramble, out) == 0 ? MY_SHA2_RESPONSE_LEN : -1;
+}
+
+int my_sha2_rsa_encrypt(const char *pem, size_t pem_len, const char *password,
+	const uint8_t scramble[MY_SCRAMBLE_LEN], uint8_t *out, size_t cap)
+{
+	int rc = -1;
+	size_t plen = strlen(password) + 1; /* the NUL is part of what is sent */
+	uint8_t *plain = malloc(plen);
+	BIO *bio = BIO_new_mem_buf(pem, (int)pem_len);
+	EVP_PKEY *key = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
+	EVP_PKEY_CTX *ctx = key ? EVP_PKEY_CTX_new(key, NULL) : NULL;
+	if (!plain || !ctx)
+		goto done;
+	for (size_t i = 0; i < plen; i++)
+		plain[i] = (uint8_t)password[i] ^ scramble[i % MY_SCRAMBLE_LEN];
+	size_t n = cap;
+	if (EVP_PKEY_encrypt_init(ctx) <= 0 ||
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
+	    EVP_PKEY_encrypt(ctx, out, &n, plain, plen) <= 0)
+		goto done;
+	rc = (int)n;
+done:
+	if (plain) {
+		OPENSSL_cleanse(plain, plen);
+		free(plain);
+	}
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(key);
+	BIO_free(bio);
+	return rc;
 }
 
 bool my_cleartext_check(const char *password, const uint8_t *resp, size_t len)
@@ -199,8 +260,6 @@ bool my_cleartext_check(const char *password, const uint8_t *resp, size_t len)
 		return false;
 	return ct_equal(password, strlen(password), resp, strip_nul(resp, len));
 }
-
-/* ---- RSA key pair ---- */
 
 /* Fills in the public PEM and size of a freshly made or loaded key. */
 __attribute__((warn_unused_result))
@@ -402,8 +461,6 @@ int my_sha2_full_check(const struct my_rsa *k, const char *password,
 {
 	return full_check(k, password, scramble, enc, len);
 }
-
-/* ---- caching_sha2_password decisions ---- */
 
 static enum my_sha2_next sha2_first(const char *password, bool mock,
 	const uint8_t scramble[MY_SCRAMBLE_LEN], bool secure, const uint8_t *resp, size_t len)

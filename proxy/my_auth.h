@@ -14,9 +14,12 @@
 #include <stdint.h>
 
 /* The scramble (nonce) sent in the handshake and in AuthSwitchRequest. Both
- * carry it followed by one NUL: MariaDB Connector/C's caching_sha2 plugin
- * refuses auth data that is not exactly 20 + 1 bytes. */
-#define MY_SCRAMBLE_LEN 20
+ * carry it followed by one NUL: MariaDB Connector/C 3.3 fails with 2012
+ * "Error in server handshake" on an AuthSwitchRequest without it, for either
+ * plugin. */
+#ifndef MY_SCRAMBLE_LEN
+#define MY_SCRAMBLE_LEN 20u
+#endif
 
 #define MY_PLUGIN_NATIVE "mysql_native_password"
 #define MY_PLUGIN_CACHING_SHA2 "caching_sha2_password"
@@ -124,7 +127,7 @@ enum my_sha2_next {
  *   every user counts as cached);
  * - over a secure transport, some MariaDB Connector/C releases send the
  *   cleartext password with its NUL instead of a scramble and then wait for
- *   OK (3.3 in Debian 12 sends the scramble): a match is OK, and a mismatch
+ *   OK (3.3.20, Debian 12's, sends the scramble): a match is OK, and a mismatch
  *   whose length is not a scramble's is DENY;
  * - anything else: FULL. MySQL also answers a wrong scramble with full
  *   authentication, and PyMySQL 1.0.x relies on it after AuthSwitchRequest
@@ -145,5 +148,18 @@ enum my_sha2_next my_sha2_first_mock(const uint8_t scramble[MY_SCRAMBLE_LEN], bo
 	const uint8_t *resp, size_t len);
 enum my_sha2_next my_sha2_full_step_mock(const struct my_rsa *k,
 	const uint8_t scramble[MY_SCRAMBLE_LEN], bool secure, const uint8_t *resp, size_t len);
+
+/* The client side, for dbward's own logins to servers. Each writes what a
+ * client answers for PASSWORD and returns its length (0 for an empty
+ * password: the answer is empty), or -1. */
+int my_native_response(const char *password, const uint8_t scramble[MY_SCRAMBLE_LEN],
+	uint8_t out[MY_NATIVE_RESPONSE_LEN]) __attribute__((warn_unused_result));
+int my_sha2_response(const char *password, const uint8_t scramble[MY_SCRAMBLE_LEN],
+	uint8_t out[MY_SHA2_RESPONSE_LEN]) __attribute__((warn_unused_result));
+/* caching_sha2_password full authentication without TLS: RSA-OAEP (SHA-1)
+ * of (PASSWORD + NUL) XOR SCRAMBLE under the server's public key PEM. */
+int my_sha2_rsa_encrypt(const char *pem, size_t pem_len, const char *password,
+	const uint8_t scramble[MY_SCRAMBLE_LEN], uint8_t *out, size_t cap)
+	__attribute__((warn_unused_result));
 
 #endif

@@ -216,7 +216,7 @@ static void auth_ok(struct pg_session *s)
 	pg_put_auth(bufferevent_get_output(s->bev), PG_AUTH_OK, NULL, 0);
 	evtimer_del(s->timer);
 	s->cancel = dw_cancel_register(&s->key_pid, &s->key_secret);
-	s->pool = dw_pool_get(s->worker, s->cfg, s->backend, s->ucfg, s->database, &pg_server_ops);
+	s->pool = dw_pool_get(s->worker, s->cfg, s->backend, s->ucfg, s->database, &pg_server_ops, NULL);
 	if (!s->cancel || !s->pool) {
 		pg_session_close(s, "53200", "dbward: out of memory");
 		return;
