@@ -33,6 +33,12 @@ enum dw_auth_method {
 	DW_AUTH_CLEARTEXT,
 };
 
+/* How a client proves its password to dbward (MySQL listeners). */
+enum dw_mysql_auth {
+	DW_MYSQL_AUTH_NATIVE = 0,
+	DW_MYSQL_AUTH_CACHING_SHA2,
+};
+
 struct dw_tls_config {
 	enum dw_tls_mode mode;
 	char *cert_file; /* NULL when unset */
@@ -90,6 +96,7 @@ struct dw_user_config {
 	char **backends;         /* allowed backend names; n_backends == 0 means all */
 	size_t n_backends;
 	enum dw_auth_method auth;
+	enum dw_mysql_auth mysql_auth;
 };
 
 struct dw_timeouts {

@@ -61,6 +61,10 @@ static const struct dw_cfg_enum auth_methods[] = {
 	{ "scram-sha-256", DW_AUTH_SCRAM_SHA_256 }, { "md5", DW_AUTH_MD5 },
 	{ "password", DW_AUTH_CLEARTEXT }, { NULL, 0 },
 };
+static const struct dw_cfg_enum mysql_auth_methods[] = {
+	{ "mysql_native_password", DW_MYSQL_AUTH_NATIVE },
+	{ "caching_sha2_password", DW_MYSQL_AUTH_CACHING_SHA2 }, { NULL, 0 },
+};
 
 /* Listener and backend names appear in logs, metrics labels and the admin
  * API, so they are kept to a plain character set. */
@@ -302,6 +306,11 @@ static const struct dw_cfg_key user_keys[] = {
 	K_ENUM("auth", struct dw_user_config, auth, RELOAD, "scram-sha-256", auth_methods,
 	       "How PostgreSQL clients prove the password: `scram-sha-256`, `md5`, or "
 	       "`password` (cleartext; use it only over TLS)."),
+	K_ENUM("mysql_auth", struct dw_user_config, mysql_auth, RELOAD, "mysql_native_password",
+	       mysql_auth_methods,
+	       "How MySQL/MariaDB clients prove the password: `mysql_native_password` or "
+	       "`caching_sha2_password` (switched to with an AuthSwitchRequest when the client "
+	       "starts with another plugin)."),
 };
 static const struct dw_cfg_table user_table =
 	TABLE("user", user_keys, finish_user, NULL,

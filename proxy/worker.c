@@ -16,6 +16,8 @@
 
 #include "backends/pool.h"
 #include "proxy/log.h"
+#include "proxy/my_auth.h"
+#include "proxy/my_session.h"
 #include "proxy/pg_session.h"
 #include "proxy/tls.h"
 
@@ -46,7 +48,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		pg_session_new(w, ctx->listener_index, fd, addr, addrlen);
 		return;
 	case DW_PROTO_MYSQL:
-		break;
+		my_session_new(w, ctx->listener_index, fd, addr, addrlen);
+		return;
 	}
 	close(fd);
 }
@@ -191,6 +194,7 @@ static int worker_init(struct dw_runtime *rt, struct dw_worker *w, unsigned id)
 	w->id = id;
 	w->rt = rt;
 	TAILQ_INIT(&w->sessions);
+	TAILQ_INIT(&w->my_sessions);
 	w->base = event_base_new();
 	if (!w->base)
 		return -1;
@@ -250,6 +254,26 @@ int dw_runtime_start(struct dw_runtime *rt, struct dw_config *cfg)
 				return -1;
 		}
 	}
+	bool mysql = false;
+	for (size_t i = 0; i < cfg->n_listeners; i++)
+		mysql |= cfg->listeners[i].protocol == DW_PROTO_MYSQL;
+	if (mysql) {
+		/* One RSA key for caching_sha2_password over plain connections. */
+		rt->rsa = my_rsa_generate(MY_RSA_DEFAULT_BITS);
+		if (!rt->rsa)
+			dw_warn("cannot generate the RSA key: caching_sha2_password needs TLS");
+		/* Clients get the backend's real version in their greeting. */
+		for (size_t i = 0; i < cfg->n_backends; i++) {
+			if (cfg->backends[i].protocol != DW_PROTO_MYSQL)
+				continue;
+			struct my_backend_info info;
+			my_backend_probe(&cfg->backends[i], cfg->timeouts.connect_ms, &info);
+			if (info.known)
+				dw_info("backend %s: %s", cfg->backends[i].name, info.version);
+			else
+				dw_warn("backend %s: not reachable yet", cfg->backends[i].name);
+		}
+	}
 	for (size_t i = 0; i < rt->n_workers; i++)
 		if (worker_init(rt, &rt->workers[i], (unsigned)i) != 0)
 			return -1;
@@ -278,6 +302,9 @@ static void stop_loop(evutil_socket_t fd, short what, void *arg)
 	struct pg_session *s;
 	while ((s = TAILQ_FIRST(&w->sessions)) != NULL)
 		pg_session_destroy(s);
+	struct my_session *ms;
+	while ((ms = TAILQ_FIRST(&w->my_sessions)) != NULL)
+		my_session_destroy(ms);
 	dw_pool_free_all(w);
 	event_del(w->tick);
 	struct timeval grace = {0, 50000};
@@ -301,6 +328,8 @@ void dw_runtime_stop(struct dw_runtime *rt)
 			event_base_free(rt->workers[i].base);
 	}
 	dw_pool_shared_free_all();
+	my_rsa_free(rt->rsa);
+	rt->rsa = NULL;
 	for (size_t i = 0; i < rt->cfg->n_listeners; i++)
 		if (rt->listeners && rt->listeners[i].tls)
 			SSL_CTX_free(rt->listeners[i].tls);

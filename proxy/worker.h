@@ -24,7 +24,10 @@ struct evconnlistener;
 struct dw_pool;
 struct dw_runtime;
 struct pg_session;
+struct my_session;
+struct my_rsa;
 TAILQ_HEAD(pg_session_list, pg_session);
+TAILQ_HEAD(my_session_list, my_session);
 
 struct dw_worker {
 	unsigned id;
@@ -39,6 +42,7 @@ struct dw_worker {
 	struct dw_pool *pools;
 	struct pg_stmt_registry stmts;
 	struct pg_session_list sessions;
+	struct my_session_list my_sessions;
 	/* SCRAM secrets derived from the configured passwords, per user index of
 	 * secrets_cfg, computed on first use (the derivation is deliberately slow). */
 	struct dw_config *secrets_cfg;
@@ -60,6 +64,7 @@ struct dw_runtime {
 	struct dw_listener_rt *listeners; /* cfg->n_listeners entries */
 	atomic_uint_fast64_t next_session_id;
 	atomic_bool stopping;
+	struct my_rsa *rsa;         /* caching_sha2_password full authentication */
 };
 
 /* Builds TLS contexts, opens listeners, starts the threads. Returns 0 or -1

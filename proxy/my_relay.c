@@ -1,0 +1,541 @@
+/* The MySQL command stream between a logged-in client and the server
+ * connection attached to it.
+ *
+ * Commands are relayed one at a time in order: a client that pipelines waits
+ * in dbward's input buffer until the reply to its previous command is
+ * complete (the reply tracker says when). Replies stream through packet by
+ * packet; only the first bytes of each packet are looked at. */
+#include "proxy/my_session.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "proxy/io.h"
+#include "proxy/log.h"
+#include "proxy/my_codec.h"
+#include "proxy/worker.h"
+
+/* Commands larger than this are refused (MySQL's own default
+ * max_allowed_packet is 64 MiB). */
+#define MY_COMMAND_MAX (64u * 1024u * 1024u)
+#define CLIENT_OUT_HIGH (512u * 1024u)
+/* How much of a query is looked at for session state. */
+#define PIN_SCAN_MAX 4096u
+
+static void server_read(struct bufferevent *bev, void *arg);
+static void server_write(struct bufferevent *bev, void *arg);
+static void server_event(struct bufferevent *bev, short what, void *arg);
+static void client_input(struct my_session *s);
+
+static void flush_both(struct my_session *s)
+{
+	if (s->state == MYC_CLOSING)
+		return;
+	if (s->bev)
+		dw_io_flush(s->bev);
+	if (s->server && s->server->base.bev)
+		dw_io_flush(s->server->base.bev);
+}
+
+bool my_relay_server_clean(const struct my_server *srv)
+{
+	return srv->base.state == DWS_ATTACHED && !srv->busy && !srv->base.broken &&
+		!(srv->status & MY_SERVER_STATUS_IN_TRANS) && srv->pkt_remaining == 0 &&
+		(!srv->client || (srv->client->cmd_remaining == 0 && !srv->client->cmd_continues)) &&
+		evbuffer_get_length(bufferevent_get_input(srv->base.bev)) == 0;
+}
+
+/* ---- session state that ties a client to its server (transaction pooling) ---- */
+
+static const char *skip_space_and_comments(const char *p, const char *end)
+{
+	for (;;) {
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		if (end - p >= 2 && p[0] == '/' && p[1] == '*' && (end - p < 3 || p[2] != '!')) {
+			const char *c = p + 2;
+			while (end - c >= 2 && !(c[0] == '*' && c[1] == '/'))
+				c++;
+			p = end - c >= 2 ? c + 2 : end;
+		} else if ((end - p >= 2 && p[0] == '-' && p[1] == '-') || (p < end && *p == '#')) {
+			while (p < end && *p != '\n')
+				p++;
+		} else {
+			return p;
+		}
+	}
+}
+
+static bool starts_with_word(const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+	return (size_t)(end - p) >= n && strncasecmp(p, word, n) == 0 &&
+		((size_t)(end - p) == n || !isalnum((unsigned char)p[n]) );
+}
+
+static bool contains_ci(const char *p, const char *end, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; (size_t)(end - p) >= n; p++)
+		if (strncasecmp(p, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/* True when running SQL would leave state on the server connection that a
+ * later statement of the same client may rely on. A conservative keyword
+ * scan: a false "yes" only costs pooling efficiency. */
+static bool query_pins(const char *sql, size_t len, bool *autocommit, bool *sets_autocommit)
+{
+	const char *end = sql + (len < PIN_SCAN_MAX ? len : PIN_SCAN_MAX);
+	const char *p = skip_space_and_comments(sql, end);
+	*sets_autocommit = false;
+	if (starts_with_word(p, end, "SET")) {
+		const char *q = skip_space_and_comments(p + 3, end);
+		if (starts_with_word(q, end, "autocommit") || starts_with_word(q, end, "@@autocommit") ||
+		    starts_with_word(q, end, "@@session.autocommit")) {
+			const char *eq = memchr(q, '=', (size_t)(end - q));
+			if (eq && !memchr(q, ',', (size_t)(end - q))) {
+				const char *v = skip_space_and_comments(eq + 1, end);
+				if (v < end && (*v == '0' || *v == '1')) {
+					*autocommit = *v == '1';
+					*sets_autocommit = true;
+					return false;
+				}
+				if (starts_with_word(v, end, "ON") || starts_with_word(v, end, "OFF") ||
+				    starts_with_word(v, end, "TRUE") || starts_with_word(v, end, "FALSE")) {
+					*autocommit = toupper((unsigned char)v[0]) == 'T' ||
+						(toupper((unsigned char)v[0]) == 'O' && toupper((unsigned char)v[1]) == 'N');
+					*sets_autocommit = true;
+					return false;
+				}
+			}
+		}
+		return true;
+	}
+	if (starts_with_word(p, end, "USE") || starts_with_word(p, end, "PREPARE") ||
+	    starts_with_word(p, end, "LOCK") || starts_with_word(p, end, "HANDLER") ||
+	    starts_with_word(p, end, "XA"))
+		return true;
+	static const char *const markers[] = {"temporary", "get_lock", "last_insert_id",
+		"found_rows", "sql_calc_found_rows", NULL};
+	for (size_t i = 0; markers[i]; i++)
+		if (contains_ci(p, end, markers[i]))
+			return true;
+	/* User variables (@x), not system variables (@@x). */
+	for (const char *c = p; c < end; c++)
+		if (*c == '@' && (c + 1 >= end || c[1] != '@') && (c == p || c[-1] != '@'))
+			return true;
+	return false;
+}
+
+/* ---- attach / detach / reset ---- */
+
+static void reset_read(struct bufferevent *bev, void *arg);
+static void reset_event(struct bufferevent *bev, short what, void *arg);
+
+/* Server connections that carried session state are cleaned with
+ * COM_RESET_CONNECTION before another client gets them. */
+static void reset_and_release(struct my_server *srv)
+{
+	srv->base.state = DWS_RESETTING;
+	srv->client = NULL;
+	bufferevent_setcb(srv->base.bev, reset_read, NULL, reset_event, srv);
+	bufferevent_enable(srv->base.bev, EV_READ);
+	my_reply_init(&srv->reply, MY_COM_RESET_CONNECTION, srv->caps);
+	srv->busy = true;
+	srv->swallow = true;
+	my_put_command(bufferevent_get_output(srv->base.bev), MY_COM_RESET_CONNECTION, NULL, 0);
+	dw_io_direct(srv->base.bev);
+}
+
+void my_relay_attach(struct my_session *s, struct my_server *srv)
+{
+	bool login = s->state == MYC_LOGIN_POOL;
+	s->server = srv;
+	srv->client = s;
+	s->state = MYC_ACTIVE;
+	bufferevent_setcb(srv->base.bev, server_read, server_write, server_event, s);
+	bufferevent_setwatermark(srv->base.bev, EV_WRITE, 128u * 1024u, 0);
+	bufferevent_enable(srv->base.bev, EV_READ);
+	if (!srv->schema)
+		srv->schema = strdup(srv->base.pool->database);
+	if (login) {
+		my_session_login_complete(s);
+		return;
+	}
+	my_relay_client_input(s);
+}
+
+void my_relay_detach(struct my_session *s, bool reusable)
+{
+	struct my_server *srv = s->server;
+	dw_io_flush(srv->base.bev);
+	s->server = NULL;
+	srv->client = NULL;
+	if (s->state == MYC_ACTIVE)
+		s->state = MYC_IDLE;
+	bool had_state = s->pinned || !s->transaction_pooling;
+	if (!reusable) {
+		srv->base.broken = true;
+		dw_pool_release(&srv->base, false);
+	} else if (had_state) {
+		reset_and_release(srv);
+	} else {
+		dw_pool_release(&srv->base, true);
+	}
+}
+
+/* Brings the server to the client's default database and autocommit mode
+ * with a command of dbward's own; returns true when one was sent. */
+static bool sync_server(struct my_session *s, struct my_server *srv)
+{
+	struct evbuffer *out = bufferevent_get_output(srv->base.bev);
+	if (strcmp(srv->schema ? srv->schema : "", s->database) != 0 && s->database[0]) {
+		my_reply_init(&srv->reply, MY_COM_INIT_DB, srv->caps);
+		my_put_command(out, MY_COM_INIT_DB, s->database, strlen(s->database));
+		free(srv->schema);
+		srv->schema = strdup(s->database);
+	} else if (((srv->status & MY_SERVER_STATUS_AUTOCOMMIT) != 0) != s->autocommit) {
+		const char *q = s->autocommit ? "SET autocommit=1" : "SET autocommit=0";
+		my_reply_init(&srv->reply, MY_COM_QUERY, srv->caps);
+		my_put_command(out, MY_COM_QUERY, q, strlen(q));
+	} else {
+		return false;
+	}
+	srv->busy = true;
+	srv->swallow = true;
+	return true;
+}
+
+/* ---- server -> client ---- */
+
+static void flush_acc(struct evbuffer *in, struct evbuffer *out, size_t *acc)
+{
+	if (!*acc)
+		return;
+	if (out)
+		evbuffer_remove_buffer(in, out, *acc);
+	else
+		evbuffer_drain(in, *acc);
+	*acc = 0;
+}
+
+static bool server_failed(struct my_session *s, struct my_server *srv, const char *why)
+{
+	srv->base.broken = true;
+	dw_warn("backend %s: %s", srv->base.pool->backend->name, why);
+	if (s)
+		my_session_close(s, 1053, "08S01", "dbward: protocol violation by the server");
+	else
+		dw_pool_release(&srv->base, false);
+	return false;
+}
+
+/* A reply is complete: what it tells about the session. */
+static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_sent)
+{
+	if (srv->reply.status_valid)
+		srv->status = srv->reply.status;
+	if (!s)
+		return;
+	if (srv->reply.status_valid)
+		s->autocommit = (srv->reply.status & MY_SERVER_STATUS_AUTOCOMMIT) != 0;
+	(void)cmd_sent;
+}
+
+/* Processes the server's input. S is the attached client or NULL (reset).
+ * Returns false when the server left this session (or failed). */
+static bool server_input(struct my_server *srv, struct my_session *s)
+{
+	struct evbuffer *in = bufferevent_get_input(srv->base.bev);
+	struct evbuffer *out = s ? bufferevent_get_output(s->bev) : NULL;
+	size_t acc = 0;
+	struct evbuffer_ptr pos;
+	evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+	for (;;) {
+		size_t len = evbuffer_get_length(in);
+		if (srv->pkt_remaining) {
+			size_t take = len - acc < srv->pkt_remaining ? len - acc : srv->pkt_remaining;
+			acc += take;
+			srv->pkt_remaining -= (uint32_t)take;
+			if (srv->pkt_remaining)
+				break;
+			evbuffer_ptr_set(in, &pos, acc, EVBUFFER_PTR_SET);
+			continue;
+		}
+		if (len - acc < MY_HEADER_LEN)
+			break;
+		uint8_t head[MY_HEADER_LEN + MY_REPLY_HEAD];
+		if (evbuffer_copyout_from(in, &pos, head, MY_HEADER_LEN) != MY_HEADER_LEN)
+			break;
+		uint32_t plen;
+		uint8_t seq;
+		if (!my_read_header(head, MY_HEADER_LEN, &plen, &seq))
+			break;
+		size_t hn = plen < MY_REPLY_HEAD ? plen : MY_REPLY_HEAD;
+		if (len - acc < MY_HEADER_LEN + hn)
+			break;
+		if (hn) {
+			struct evbuffer_ptr hp = pos;
+			evbuffer_ptr_set(in, &hp, MY_HEADER_LEN, EVBUFFER_PTR_ADD);
+			evbuffer_copyout_from(in, &hp, head + MY_HEADER_LEN, hn);
+		}
+		if (!srv->busy) {
+			flush_acc(in, out, &acc);
+			return server_failed(s, srv, "unsolicited packet from the server");
+		}
+		bool swallow = srv->swallow || !out;
+		size_t total = MY_HEADER_LEN + (size_t)plen;
+		if (swallow && len - acc < total)
+			break; /* dbward's own replies are small: take them whole */
+		enum my_reply_result r = my_reply_feed(&srv->reply, head + MY_HEADER_LEN, hn, plen);
+		if (r == MY_REPLY_PROTOCOL_ERROR || r == MY_REPLY_LOCAL_INFILE || r == MY_REPLY_AUTH_MORE) {
+			flush_acc(in, out, &acc);
+			return server_failed(s, srv, "unexpected reply from the server");
+		}
+		if (swallow) {
+			flush_acc(in, out, &acc);
+			evbuffer_drain(in, total);
+			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+		} else if (len - acc >= total) {
+			acc += total;
+			evbuffer_ptr_set(in, &pos, total, EVBUFFER_PTR_ADD);
+		} else {
+			srv->pkt_remaining = (uint32_t)(total - (len - acc));
+			acc = len;
+		}
+		if (r != MY_REPLY_DONE)
+			continue;
+		/* The reply is complete. */
+		flush_acc(in, out, &acc);
+		evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+		srv->busy = false;
+		uint8_t cmd = srv->reply.cmd;
+		reply_done(s, srv, cmd);
+		if (swallow) {
+			srv->swallow = false;
+			if (srv->reply.is_error) {
+				srv->base.broken = true;
+				if (s) {
+					my_session_close(s, srv->reply.err_code, srv->reply.sqlstate,
+						"dbward: could not restore the session on the server");
+					return false;
+				}
+			}
+			if (!s) {
+				/* Reset finished. */
+				srv->status = MY_SERVER_STATUS_AUTOCOMMIT;
+				srv->base.state = DWS_ATTACHED;
+				dw_pool_release(&srv->base, my_relay_server_clean(srv));
+				return false;
+			}
+			out = bufferevent_get_output(s->bev);
+			continue;
+		}
+		if (s->transaction_pooling && !s->pinned && my_relay_server_clean(srv)) {
+			my_relay_detach(s, true);
+			return false;
+		}
+	}
+	flush_acc(in, out, &acc);
+	if (s && evbuffer_get_length(out) > CLIENT_OUT_HIGH)
+		bufferevent_disable(srv->base.bev, EV_READ);
+	return true;
+}
+
+static void server_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	struct my_session *s = arg;
+	if (server_input(s->server, s) || s->state == MYC_IDLE)
+		client_input(s);
+	flush_both(s);
+}
+
+static void server_write(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	struct my_session *s = arg;
+	if (s->server)
+		dw_io_flush(s->server->base.bev);
+}
+
+static void server_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	struct my_session *s = arg;
+	s->server->base.broken = true;
+	dw_warn("session %llu: server connection lost", (unsigned long long)s->id);
+	my_session_close(s, 2013, "HY000", "dbward: lost connection to the server");
+}
+
+static void reset_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	server_input(arg, NULL);
+}
+
+static void reset_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	struct my_server *srv = arg;
+	srv->base.broken = true;
+	dw_pool_release(&srv->base, false);
+}
+
+/* ---- client -> server ---- */
+
+void my_relay_fail_command(struct my_session *s, uint16_t code, const char *sqlstate,
+	const char *message)
+{
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	uint8_t h[MY_HEADER_LEN];
+	uint8_t seq = 0;
+	if (evbuffer_copyout(in, h, sizeof h) == (ssize_t)sizeof h) {
+		uint32_t plen;
+		if (my_read_header(h, sizeof h, &plen, &seq) &&
+		    evbuffer_get_length(in) >= MY_HEADER_LEN + (size_t)plen)
+			evbuffer_drain(in, MY_HEADER_LEN + (size_t)plen);
+	}
+	my_put_err(bufferevent_get_output(s->bev), (uint8_t)(seq + 1), code, sqlstate, message);
+	my_relay_client_input(s);
+}
+
+static bool refused_command(uint8_t cmd)
+{
+	return my_command_is_replication(cmd) || cmd == MY_COM_CHANGE_USER ||
+		cmd == MY_COM_STMT_BULK_EXECUTE;
+}
+
+void my_relay_client_input(struct my_session *s)
+{
+	client_input(s);
+	flush_both(s);
+}
+
+static void client_input(struct my_session *s)
+{
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	while (s->state == MYC_ACTIVE || s->state == MYC_IDLE) {
+		struct my_server *srv = s->server;
+		size_t avail = evbuffer_get_length(in);
+		if (srv && s->cmd_remaining) {
+			size_t take = avail < s->cmd_remaining ? avail : s->cmd_remaining;
+			evbuffer_remove_buffer(in, bufferevent_get_output(srv->base.bev), take);
+			s->cmd_remaining -= (uint32_t)take;
+			if (s->cmd_remaining)
+				return;
+			continue;
+		}
+		if (srv && srv->busy && !s->cmd_continues)
+			return; /* one command at a time */
+		if (avail < MY_HEADER_LEN)
+			return;
+		uint8_t h[MY_HEADER_LEN + 1];
+		size_t got = (size_t)evbuffer_copyout(in, h, avail < sizeof h ? avail : sizeof h);
+		uint32_t plen;
+		uint8_t seq;
+		if (!my_read_header(h, got, &plen, &seq)) {
+			my_session_close(s, 1047, "08S01", "dbward: malformed packet");
+			return;
+		}
+		size_t total = MY_HEADER_LEN + (size_t)plen;
+		if (s->cmd_continues) {
+			/* The next piece of a command longer than 16 MiB. */
+			s->cmd_continues = plen == MY_MAX_PAYLOAD;
+			struct evbuffer *out = bufferevent_get_output(srv->base.bev);
+			size_t take = avail < total ? avail : total;
+			evbuffer_remove_buffer(in, out, take);
+			s->cmd_remaining = (uint32_t)(total - take);
+			continue;
+		}
+		if (plen == 0 || got < MY_HEADER_LEN + 1) {
+			if (plen == 0) {
+				my_session_close(s, 1047, "08S01", "dbward: empty command packet");
+				return;
+			}
+			return;
+		}
+		if (plen > MY_COMMAND_MAX) {
+			my_session_close(s, 1153, "08S01",
+				"dbward: got a packet bigger than the allowed maximum");
+			return;
+		}
+		uint8_t cmd = h[MY_HEADER_LEN];
+		if (cmd == MY_COM_QUIT) {
+			my_session_close(s, 0, NULL, NULL);
+			return;
+		}
+		if (refused_command(cmd)) {
+			if (avail < total)
+				return;
+			evbuffer_drain(in, total);
+			my_put_err(bufferevent_get_output(s->bev), (uint8_t)(seq + 1), 1227, "42000",
+				cmd == MY_COM_CHANGE_USER
+					? "dbward: COM_CHANGE_USER is not supported; reconnect instead"
+					: "dbward: this command is not allowed through dbward");
+			continue;
+		}
+		if (!srv) {
+			my_session_need_server(s);
+			return;
+		}
+		if (sync_server(s, srv))
+			return;
+		if (s->transaction_pooling && !s->pinned &&
+		    (cmd == MY_COM_QUERY || cmd == MY_COM_STMT_PREPARE)) {
+			/* The seam for statement policy and audit: the text is here. */
+			if (avail < total && plen <= PIN_SCAN_MAX)
+				return;
+			size_t n = plen - 1 < PIN_SCAN_MAX ? plen - 1 : PIN_SCAN_MAX;
+			char text[PIN_SCAN_MAX];
+			struct evbuffer_ptr tp;
+			evbuffer_ptr_set(in, &tp, MY_HEADER_LEN + 1, EVBUFFER_PTR_SET);
+			if (avail < MY_HEADER_LEN + 1 + n)
+				return;
+			evbuffer_copyout_from(in, &tp, text, n);
+			bool ac = s->autocommit, sets_ac = false;
+			/* Server-side prepared statements belong to the connection. */
+			if (cmd == MY_COM_STMT_PREPARE || query_pins(text, n, &ac, &sets_ac))
+				s->pinned = true;
+		}
+		if (cmd == MY_COM_INIT_DB) {
+			if (avail < total)
+				return;
+			/* Followed on success; until then the server knows best. */
+			char db[256];
+			size_t dl = plen - 1 < sizeof db - 1 ? plen - 1 : sizeof db - 1;
+			struct evbuffer_ptr dp;
+			evbuffer_ptr_set(in, &dp, MY_HEADER_LEN + 1, EVBUFFER_PTR_SET);
+			evbuffer_copyout_from(in, &dp, db, dl);
+			db[dl] = '\0';
+			char *copy = strdup(db), *copy2 = strdup(db);
+			if (copy && copy2) {
+				free(s->database);
+				s->database = copy;
+				free(srv->schema);
+				srv->schema = copy2;
+			} else {
+				free(copy);
+				free(copy2);
+			}
+		}
+		my_reply_init(&srv->reply, cmd, srv->caps);
+		srv->busy = !my_reply_done(&srv->reply);
+		struct evbuffer *out = bufferevent_get_output(srv->base.bev);
+		size_t take = avail < total ? avail : total;
+		evbuffer_remove_buffer(in, out, take);
+		s->cmd_remaining = (uint32_t)(total - take);
+		s->cmd_continues = plen == MY_MAX_PAYLOAD;
+	}
+}

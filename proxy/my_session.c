@@ -1,0 +1,531 @@
+#include "proxy/my_session.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <openssl/err.h>
+
+#include "proxy/io.h"
+#include "proxy/log.h"
+#include "proxy/my_auth.h"
+#include "proxy/my_codec.h"
+#include "proxy/worker.h"
+
+/* Pre-auth packets are capped like PostgreSQL's startup packet. */
+#define MY_LOGIN_PACKET_MAX 8192u
+
+/* What dbward lets clients negotiate: everything whose wire format the relay
+ * and the reply tracker follow. Never compression, LOCAL INFILE (off unless a
+ * policy allows it), MySQL 8's query attributes or optional metadata, and none
+ * of MariaDB's extended capabilities. */
+#define MY_OFFERED_CAPS \
+	(MY_CLIENT_LONG_PASSWORD | MY_CLIENT_FOUND_ROWS | MY_CLIENT_LONG_FLAG | \
+	 MY_CLIENT_CONNECT_WITH_DB | MY_CLIENT_NO_SCHEMA | MY_CLIENT_ODBC | MY_CLIENT_IGNORE_SPACE | \
+	 MY_CLIENT_PROTOCOL_41 | MY_CLIENT_INTERACTIVE | MY_CLIENT_IGNORE_SIGPIPE | \
+	 MY_CLIENT_TRANSACTIONS | MY_CLIENT_RESERVED | MY_CLIENT_SECURE_CONNECTION | \
+	 MY_CLIENT_MULTI_STATEMENTS | MY_CLIENT_MULTI_RESULTS | MY_CLIENT_PS_MULTI_RESULTS | \
+	 MY_CLIENT_PLUGIN_AUTH | MY_CLIENT_CONNECT_ATTRS | MY_CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA | \
+	 MY_CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS | MY_CLIENT_SESSION_TRACK | MY_CLIENT_DEPRECATE_EOF | \
+	 MY_CLIENT_REMEMBER_OPTIONS)
+
+/* The capabilities that change what goes over the wire after login: a
+ * server connection must have exactly the client's. */
+#define MY_VARIANT_CAPS \
+	(MY_CLIENT_LONG_PASSWORD | MY_CLIENT_FOUND_ROWS | MY_CLIENT_LONG_FLAG | MY_CLIENT_NO_SCHEMA | \
+	 MY_CLIENT_ODBC | MY_CLIENT_IGNORE_SPACE | MY_CLIENT_INTERACTIVE | MY_CLIENT_TRANSACTIONS | \
+	 MY_CLIENT_MULTI_STATEMENTS | MY_CLIENT_MULTI_RESULTS | MY_CLIENT_PS_MULTI_RESULTS | \
+	 MY_CLIENT_SESSION_TRACK | MY_CLIENT_DEPRECATE_EOF)
+
+static void client_read(struct bufferevent *bev, void *arg);
+static void client_write(struct bufferevent *bev, void *arg);
+static void client_event(struct bufferevent *bev, short what, void *arg);
+static void session_free(struct my_session *s);
+
+static void arm_timer(struct my_session *s, uint64_t ms)
+{
+	evtimer_del(s->timer);
+	if (!ms)
+		return;
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+	evtimer_add(s->timer, &tv);
+}
+
+static void setup_bev(struct my_session *s)
+{
+	bufferevent_setcb(s->bev, client_read, client_write, client_event, s);
+	bufferevent_setwatermark(s->bev, EV_WRITE, 128u * 1024u, 0);
+	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+}
+
+static void timer_fired(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct my_session *s = arg;
+	switch (s->state) {
+	case MYC_HANDSHAKE:
+	case MYC_AUTH:
+		my_session_close(s, 1045, "28000", "dbward: login timeout");
+		return;
+	case MYC_LOGIN_POOL:
+		my_session_close(s, 1040, "08004", "dbward: timed out waiting for a free server connection");
+		return;
+	case MYC_WAIT_SERVER:
+		dw_pool_cancel_wait(s->pool, &s->waiter);
+		s->state = MYC_IDLE;
+		my_relay_fail_command(s, 1040, "08004",
+			"dbward: timed out waiting for a free server connection");
+		return;
+	case MYC_CLOSING:
+		session_free(s);
+		return;
+	default:
+		return;
+	}
+}
+
+static void send_greeting(struct my_session *s)
+{
+	struct my_backend_info info;
+	bool known = my_backend_info_get(s->backend->name, &info) && info.known;
+	struct my_server_handshake hs;
+	memset(&hs, 0, sizeof hs);
+	hs.protocol = 10;
+	/* Drivers parse the version to pick features: the backend's own. */
+	hs.server_version = known ? info.version : "5.5.5-10.11.0-MariaDB";
+	hs.conn_id = (uint32_t)s->id;
+	memcpy(hs.scramble, s->scramble, sizeof s->scramble);
+	hs.scramble_len = sizeof s->scramble;
+	uint64_t backend_caps = known ? info.caps : (MY_OFFERED_CAPS & ~MY_CLIENT_DEPRECATE_EOF);
+	s->offered = (backend_caps & MY_OFFERED_CAPS & 0xffffffffull) | MY_CLIENT_PROTOCOL_41 |
+		MY_CLIENT_SECURE_CONNECTION | MY_CLIENT_PLUGIN_AUTH;
+	if (s->listener->tls.mode != DW_TLS_DISABLE)
+		s->offered |= MY_CLIENT_SSL;
+	/* Keep the server's "MySQL peer" bit as it is, and offer no MariaDB
+	 * extended capabilities (the upper half stays zero). */
+	hs.caps = s->offered;
+	hs.charset = known && info.charset ? info.charset : 45;
+	hs.status = 0x0002; /* autocommit */
+	hs.auth_plugin = MY_PLUGIN_NATIVE;
+	s->seq = my_put_handshake_v10(bufferevent_get_output(s->bev), 0, &hs);
+}
+
+void my_session_new(struct dw_worker *w, size_t li, int fd, const struct sockaddr *addr, int addrlen)
+{
+	struct dw_runtime *rt = w->rt;
+	struct dw_config *cfg = rt->cfg;
+	struct my_session *s = calloc(1, sizeof *s);
+	if (!s) {
+		close(fd);
+		return;
+	}
+	s->worker = w;
+	TAILQ_INSERT_TAIL(&w->my_sessions, s, link);
+	s->cfg = dw_config_ref(cfg);
+	s->listener_index = li;
+	s->listener = &cfg->listeners[li];
+	s->backend = &cfg->backends[s->listener->backend_index];
+	s->id = atomic_fetch_add(&rt->next_session_id, 1) + 1;
+	s->fd = fd;
+	s->autocommit = true;
+	s->transaction_pooling = s->backend->pool.mode == DW_POOL_TRANSACTION;
+	atomic_fetch_add(&rt->listeners[li].clients, 1);
+	if (addr->sa_family == AF_INET && addrlen >= (int)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+		inet_ntop(AF_INET, &in->sin_addr, s->peer_ip, sizeof s->peer_ip);
+		s->peer_port = ntohs(in->sin_port);
+	} else if (addr->sa_family == AF_INET6 && addrlen >= (int)sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
+		inet_ntop(AF_INET6, &in6->sin6_addr, s->peer_ip, sizeof s->peer_ip);
+		s->peer_port = ntohs(in6->sin6_port);
+	} else {
+		snprintf(s->peer_ip, sizeof s->peer_ip, "localhost");
+	}
+	s->timer = evtimer_new(w->base, timer_fired, s);
+	s->bev = bufferevent_socket_new(w->base, fd, 0);
+	if (!s->timer || !s->bev || my_scramble_generate(s->scramble) != 0) {
+		my_session_close(s, 0, NULL, NULL);
+		return;
+	}
+	setup_bev(s);
+	if (atomic_load(&rt->listeners[li].clients) > s->listener->max_clients) {
+		s->seq = 0;
+		my_session_close(s, 1040, "08004", "dbward: too many connections");
+		return;
+	}
+	send_greeting(s);
+	arm_timer(s, cfg->timeouts.login_ms);
+}
+
+/* ---- authentication ---- */
+
+static void deny(struct my_session *s)
+{
+	char msg[256];
+	dw_info("session %llu: authentication failed for user \"%s\" from %s", (unsigned long long)s->id,
+		s->user ? s->user : "", s->peer_ip);
+	snprintf(msg, sizeof msg, "Access denied for user '%.64s'@'%.64s' (using password: YES)",
+		s->user ? s->user : "", s->peer_ip);
+	my_session_close(s, 1045, "28000", msg);
+}
+
+static void auth_ok(struct my_session *s)
+{
+	s->auth = MYA_NONE;
+	if (!dw_config_user_may_use(s->ucfg, s->backend->name)) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "dbward: user '%.64s' may not use this database service", s->user);
+		my_session_close(s, 1045, "28000", msg);
+		return;
+	}
+	evtimer_del(s->timer);
+	struct dw_pool_variant v = {s->caps & MY_VARIANT_CAPS, s->charset};
+	s->pool = dw_pool_get(s->worker, s->cfg, s->backend, s->ucfg, s->database, &my_server_ops, &v);
+	if (!s->pool) {
+		my_session_close(s, 1041, "HY000", "dbward: out of memory");
+		return;
+	}
+	dw_info("session %llu: user \"%s\" logged in to \"%s\" from %s:%d%s (mysql)",
+		(unsigned long long)s->id, s->user, s->database, s->peer_ip, s->peer_port,
+		s->tls ? " (TLS)" : "");
+	s->state = MYC_LOGIN_POOL;
+	my_session_need_server(s);
+}
+
+static void send_more(struct my_session *s, uint8_t byte)
+{
+	s->seq = my_put_auth_more(bufferevent_get_output(s->bev), s->seq, &byte, 1);
+}
+
+/* One step of caching_sha2_password, NEXT being what the checks decided. */
+static void sha2_next(struct my_session *s, enum my_sha2_next next)
+{
+	switch (next) {
+	case MY_SHA2_OK:
+		auth_ok(s);
+		return;
+	case MY_SHA2_FAST_OK:
+		send_more(s, MY_SHA2_FAST_AUTH_SUCCESS);
+		auth_ok(s);
+		return;
+	case MY_SHA2_FULL:
+		send_more(s, MY_SHA2_PERFORM_FULL_AUTH);
+		s->auth = MYA_SHA2_FULL;
+		return;
+	case MY_SHA2_SEND_KEY: {
+		if (s->asked_key || !s->worker->rt->rsa) {
+			deny(s);
+			return;
+		}
+		s->asked_key = true;
+		size_t len;
+		const char *pem = my_rsa_public_pem(s->worker->rt->rsa, &len);
+		s->seq = my_put_auth_more(bufferevent_get_output(s->bev), s->seq, pem, len);
+		s->auth = MYA_SHA2_FULL;
+		return;
+	}
+	case MY_SHA2_DENY:
+		deny(s);
+		return;
+	}
+}
+
+static void check_answer(struct my_session *s, const uint8_t *resp, size_t len)
+{
+	const char *pw = s->ucfg ? s->ucfg->password : NULL;
+	bool secure = s->tls;
+	switch (s->auth) {
+	case MYA_NATIVE:
+		if (pw ? my_native_check(pw, s->scramble, resp, len) : my_native_mock(s->scramble, resp, len))
+			auth_ok(s);
+		else
+			deny(s);
+		return;
+	case MYA_SHA2_FIRST:
+		sha2_next(s, pw ? my_sha2_first(pw, s->scramble, secure, resp, len)
+				: my_sha2_first_mock(s->scramble, secure, resp, len));
+		return;
+	case MYA_SHA2_FULL:
+		sha2_next(s, pw ? my_sha2_full_step(s->worker->rt->rsa, pw, s->scramble, secure, resp, len)
+				: my_sha2_full_step_mock(s->worker->rt->rsa, s->scramble, secure, resp, len));
+		return;
+	case MYA_NONE:
+		break;
+	}
+	my_session_close(s, 1045, "28000", "dbward: unexpected packet during authentication");
+}
+
+static bool start_tls(struct my_session *s)
+{
+	SSL_CTX *ctx = s->worker->rt->listeners[s->listener_index].tls;
+	SSL *ssl = ctx ? SSL_new(ctx) : NULL;
+	if (!ssl)
+		return false;
+	SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
+	bufferevent_free(s->bev);
+	s->ssl = ssl;
+	s->tls = true;
+	s->bev = bufferevent_openssl_socket_new(s->worker->base, s->fd, ssl, BUFFEREVENT_SSL_ACCEPTING, 0);
+	if (!s->bev)
+		return false;
+	bufferevent_openssl_set_allow_dirty_shutdown(s->bev, 1);
+	setup_bev(s);
+	return true;
+}
+
+static void handle_response(struct my_session *s, const uint8_t *p, size_t len)
+{
+	struct my_handshake_response hr;
+	if (!my_parse_handshake_response(p, len, &hr)) {
+		my_session_close(s, 1043, "08S01", "Bad handshake");
+		return;
+	}
+	if (hr.ssl_request) {
+		if (s->tls || !(s->offered & MY_CLIENT_SSL) ||
+		    evbuffer_get_length(bufferevent_get_input(s->bev)) > 0) {
+			/* Bytes before the TLS handshake, or TLS twice: close. */
+			my_session_close(s, 0, NULL, NULL);
+			return;
+		}
+		if (!start_tls(s))
+			my_session_close(s, 0, NULL, NULL);
+		return;
+	}
+	if (s->listener->tls.mode == DW_TLS_REQUIRE && !s->tls) {
+		my_session_close(s, 1045, "28000", "dbward: TLS is required on this listener");
+		return;
+	}
+	s->caps = hr.caps & s->offered & ~MY_CLIENT_SSL & 0xffffffffull;
+	s->charset = hr.charset;
+	s->user = strdup(hr.user ? hr.user : "");
+	s->database = strdup(hr.database ? hr.database : "");
+	if (!s->user || !s->database) {
+		my_session_close(s, 1041, "HY000", "dbward: out of memory");
+		return;
+	}
+	s->ucfg = dw_config_user(s->cfg, s->user);
+	bool want_sha2 = s->ucfg && s->ucfg->mysql_auth == DW_MYSQL_AUTH_CACHING_SHA2;
+	const char *plugin = hr.auth_plugin ? hr.auth_plugin : MY_PLUGIN_NATIVE;
+	s->state = MYC_AUTH;
+	if (want_sha2 && strcmp(plugin, MY_PLUGIN_CACHING_SHA2) != 0) {
+		/* The client started with another plugin: switch with a fresh
+		 * round. The scramble is followed by a NUL, as clients expect. */
+		uint8_t data[21];
+		memcpy(data, s->scramble, 20);
+		data[20] = 0;
+		s->seq = my_put_auth_switch(bufferevent_get_output(s->bev), s->seq, MY_PLUGIN_CACHING_SHA2,
+			data, sizeof data);
+		s->auth = MYA_SHA2_FIRST;
+		return;
+	}
+	if (!want_sha2 && strcmp(plugin, MY_PLUGIN_NATIVE) != 0) {
+		uint8_t data[21];
+		memcpy(data, s->scramble, 20);
+		data[20] = 0;
+		s->seq = my_put_auth_switch(bufferevent_get_output(s->bev), s->seq, MY_PLUGIN_NATIVE, data,
+			sizeof data);
+		s->auth = MYA_NATIVE;
+		return;
+	}
+	s->auth = want_sha2 ? MYA_SHA2_FIRST : MYA_NATIVE;
+	check_answer(s, hr.auth.ptr, hr.auth.len);
+}
+
+static void login_input(struct my_session *s)
+{
+	while (s->state == MYC_HANDSHAKE || s->state == MYC_AUTH) {
+		struct evbuffer *in = bufferevent_get_input(s->bev);
+		uint8_t h[MY_HEADER_LEN];
+		if (evbuffer_copyout(in, h, sizeof h) < (ssize_t)sizeof h)
+			return;
+		uint32_t len;
+		uint8_t seq;
+		if (!my_read_header(h, sizeof h, &len, &seq) || len > MY_LOGIN_PACKET_MAX) {
+			my_session_close(s, 1153, "08S01", "dbward: login packet too large");
+			return;
+		}
+		if (evbuffer_get_length(in) < MY_HEADER_LEN + (size_t)len)
+			return;
+		uint8_t buf[MY_LOGIN_PACKET_MAX];
+		evbuffer_drain(in, MY_HEADER_LEN);
+		evbuffer_remove(in, buf, len);
+		s->seq = (uint8_t)(seq + 1);
+		if (s->state == MYC_HANDSHAKE)
+			handle_response(s, buf, len);
+		else
+			check_answer(s, buf, len);
+	}
+}
+
+static void client_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	struct my_session *s = arg;
+	if (s->state == MYC_HANDSHAKE || s->state == MYC_AUTH) {
+		login_input(s);
+		return;
+	}
+	if (s->state == MYC_IDLE || s->state == MYC_ACTIVE)
+		my_relay_client_input(s);
+}
+
+static void client_write(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	struct my_session *s = arg;
+	if (s->state == MYC_CLOSING)
+		return;
+	if (s->state >= MYC_IDLE)
+		dw_io_flush(s->bev);
+	if (s->server && s->server->base.bev)
+		bufferevent_enable(s->server->base.bev, EV_READ);
+}
+
+static void client_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	struct my_session *s = arg;
+	if (what & BEV_EVENT_CONNECTED)
+		return;
+	my_session_close(s, 0, NULL, NULL);
+}
+
+/* ---- server ---- */
+
+static void got_server(struct dw_pool_waiter *w, struct dw_server *ds, const char *error)
+{
+	struct my_session *s = (struct my_session *)((char *)w - offsetof(struct my_session, waiter));
+	evtimer_del(s->timer);
+	if (!ds) {
+		dw_warn("session %llu: backend %s unavailable: %s", (unsigned long long)s->id,
+			s->backend->name, error ? error : "unknown error");
+		if (error && strstr(error, "Unknown database")) {
+			char msg[160];
+			snprintf(msg, sizeof msg, "Unknown database '%.64s'", s->database);
+			my_session_close(s, 1049, "42000", msg);
+			return;
+		}
+		if (s->state == MYC_LOGIN_POOL) {
+			my_session_close(s, 1053, "08S01", "dbward: backend unavailable");
+		} else {
+			s->state = MYC_IDLE;
+			my_relay_fail_command(s, 1053, "08S01", "dbward: backend unavailable");
+		}
+		return;
+	}
+	my_relay_attach(s, my_server_of(ds));
+}
+
+void my_session_need_server(struct my_session *s)
+{
+	if (s->state != MYC_LOGIN_POOL)
+		s->state = MYC_WAIT_SERVER;
+	s->waiter.cb = got_server;
+	arm_timer(s, s->cfg->timeouts.pool_wait_ms);
+	dw_pool_checkout(s->pool, &s->waiter);
+}
+
+void my_session_login_complete(struct my_session *s)
+{
+	struct my_ok ok;
+	memset(&ok, 0, sizeof ok);
+	ok.status = s->server ? (uint16_t)(s->server->status & ~MY_SERVER_SESSION_STATE_CHANGED) : 0x0002;
+	s->autocommit = (ok.status & MY_SERVER_STATUS_AUTOCOMMIT) != 0;
+	s->seq = my_put_ok(bufferevent_get_output(s->bev), s->seq, s->caps, &ok);
+	s->state = MYC_ACTIVE;
+	dw_io_direct(s->bev);
+	if (s->transaction_pooling && s->server && my_relay_server_clean(s->server))
+		my_relay_detach(s, true);
+	if (evbuffer_get_length(bufferevent_get_input(s->bev)))
+		my_relay_client_input(s);
+}
+
+/* ---- the one close path ---- */
+
+static void session_free(struct my_session *s)
+{
+	TAILQ_REMOVE(&s->worker->my_sessions, s, link);
+	if (s->bev)
+		bufferevent_free(s->bev);
+	if (s->ssl)
+		SSL_free(s->ssl);
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->timer)
+		event_free(s->timer);
+	if (s->pool)
+		dw_pool_put(s->pool);
+	atomic_fetch_sub(&s->worker->rt->listeners[s->listener_index].clients, 1);
+	dw_config_unref(s->cfg);
+	free(s->user);
+	free(s->database);
+	free(s);
+}
+
+static void flush_then_free(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	struct my_session *s = arg;
+	if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0)
+		session_free(s);
+}
+
+static void closing_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	session_free(arg);
+}
+
+void my_session_close(struct my_session *s, uint16_t code, const char *sqlstate, const char *message)
+{
+	if (s->state == MYC_CLOSING)
+		return;
+	enum my_session_state was = s->state;
+	s->state = MYC_CLOSING;
+	if (s->timer)
+		evtimer_del(s->timer);
+	if (s->pool && (was == MYC_LOGIN_POOL || was == MYC_WAIT_SERVER))
+		dw_pool_cancel_wait(s->pool, &s->waiter);
+	if (s->server)
+		my_relay_detach(s, my_relay_server_clean(s->server));
+	if (s->user && was >= MYC_LOGIN_POOL)
+		dw_info("session %llu: closed%s%s", (unsigned long long)s->id, message ? ": " : "",
+			message ? message : "");
+	if (s->bev && code && message) {
+		my_put_err(bufferevent_get_output(s->bev), s->seq, code, sqlstate, message);
+		bufferevent_setcb(s->bev, NULL, flush_then_free, closing_event, s);
+		bufferevent_setwatermark(s->bev, EV_WRITE, 0, 0);
+		bufferevent_disable(s->bev, EV_READ);
+		bufferevent_enable(s->bev, EV_WRITE);
+		arm_timer(s, 5000);
+		return;
+	}
+	if (s->bev) {
+		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
+		bufferevent_setcb(s->bev, NULL, NULL, NULL, NULL);
+	}
+	struct timeval now = {0, 0};
+	if (!s->timer || evtimer_add(s->timer, &now) != 0)
+		session_free(s);
+}
+
+void my_session_destroy(struct my_session *s)
+{
+	if (s->state != MYC_CLOSING) {
+		if (s->pool && (s->state == MYC_LOGIN_POOL || s->state == MYC_WAIT_SERVER))
+			dw_pool_cancel_wait(s->pool, &s->waiter);
+		if (s->server)
+			my_relay_detach(s, false);
+	}
+	session_free(s);
+}

@@ -1,0 +1,94 @@
+/* A MySQL / MariaDB client session: greeting, TLS, authentication, then the
+ * command relay to server connections from the pool. my_session.c owns the
+ * login and the one close path; my_relay.c owns the command stream. */
+#ifndef DBWARD_PROXY_MY_SESSION_H
+#define DBWARD_PROXY_MY_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <openssl/ssl.h>
+
+#include "backends/my_server.h"
+#include "backends/pool.h"
+#include "config/config.h"
+
+struct bufferevent;
+struct event;
+struct dw_worker;
+
+enum my_session_state {
+	MYC_HANDSHAKE = 0, /* greeting sent, waiting for the client's response */
+	MYC_AUTH,          /* authentication exchange */
+	MYC_LOGIN_POOL,    /* authenticated, waiting for a server connection */
+	MYC_IDLE,          /* logged in, no server attached (transaction pooling) */
+	MYC_WAIT_SERVER,   /* has a command, waiting for a server connection */
+	MYC_ACTIVE,        /* server attached */
+	MYC_CLOSING,
+};
+
+enum my_auth_step { MYA_NONE = 0, MYA_NATIVE, MYA_SHA2_FIRST, MYA_SHA2_FULL };
+
+struct my_session {
+	struct dw_worker *worker;
+	struct dw_config *cfg;
+	size_t listener_index;
+	const struct dw_listener_config *listener;
+	const struct dw_backend_config *backend;
+	uint64_t id;
+	enum my_session_state state;
+
+	int fd;
+	struct bufferevent *bev;
+	SSL *ssl;
+	bool tls;
+	char peer_ip[64];
+	int peer_port;
+	struct event *timer;               /* login, pool wait, deferred free */
+
+	uint8_t scramble[20];
+	uint64_t offered;                  /* capabilities announced in the greeting */
+	uint64_t caps;                     /* negotiated with the client */
+	uint8_t charset;
+	uint8_t seq;                       /* next sequence id towards the client */
+	char *user;
+	char *database;                    /* current default database ("" = none) */
+	const struct dw_user_config *ucfg;
+	enum my_auth_step auth;
+	bool asked_key;
+	bool autocommit;                   /* what the client last set */
+
+	struct dw_pool *pool;
+	struct dw_pool_waiter waiter;
+	struct my_server *server;
+	bool transaction_pooling;
+	bool pinned;                       /* session state ties it to its server */
+	uint32_t cmd_remaining;            /* bytes of a streamed command still to pass */
+	bool cmd_continues;                /* the last command packet was full size */
+	TAILQ_ENTRY(my_session) link;
+};
+
+void my_session_new(struct dw_worker *w, size_t listener_index, int fd,
+	const struct sockaddr *addr, int addrlen);
+/* The one way a session ends; ERRNO/SQLSTATE/MESSAGE, when given, are sent
+ * first as an ERR packet. */
+void my_session_close(struct my_session *s, uint16_t code, const char *sqlstate,
+	const char *message);
+void my_session_destroy(struct my_session *s);
+void my_session_need_server(struct my_session *s);
+/* Logged in on the server side: OK to the client. */
+void my_session_login_complete(struct my_session *s);
+
+/* my_relay.c */
+void my_relay_attach(struct my_session *s, struct my_server *srv);
+void my_relay_detach(struct my_session *s, bool reusable);
+void my_relay_client_input(struct my_session *s);
+bool my_relay_server_clean(const struct my_server *srv);
+/* Answers the command at the head of the client's input with an ERR and
+ * drops it (no server is attached). */
+void my_relay_fail_command(struct my_session *s, uint16_t code, const char *sqlstate,
+	const char *message);
+
+#endif
