@@ -446,6 +446,8 @@ static void on_read(struct bufferevent *bev, void *arg)
 {
 	struct my_server *s = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
+	if (s->phase == MYS_CONNECT)
+		s->phase = MYS_GREETING; /* data before the connected event */
 	uint8_t *pkt = malloc(MY_AUTH_PACKET_MAX);
 	if (!pkt) {
 		fail(s, "out of memory");
@@ -484,6 +486,8 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_CONNECTED) {
 		if (s->phase == MYS_CONNECT) {
 			s->phase = MYS_GREETING;
+			if (evbuffer_get_length(bufferevent_get_input(s->base.bev)))
+				on_read(s->base.bev, s);
 		} else if (s->phase == MYS_TLS) {
 			struct dw_pool *p = s->base.pool;
 			if (p->backend->tls.mode == DW_TLS_VERIFY_FULL &&
