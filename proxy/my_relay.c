@@ -248,7 +248,9 @@ static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_
 		return;
 	if (srv->reply.status_valid)
 		s->autocommit = (srv->reply.status & MY_SERVER_STATUS_AUTOCOMMIT) != 0;
-	(void)cmd_sent;
+	/* The client cleaned its session itself: nothing ties it any more. */
+	if (cmd_sent == MY_COM_RESET_CONNECTION && !srv->reply.is_error)
+		s->pinned = false;
 }
 
 /* Processes the server's input. S is the attached client or NULL (reset).
@@ -413,8 +415,7 @@ void my_relay_fail_command(struct my_session *s, uint16_t code, const char *sqls
 
 static bool refused_command(uint8_t cmd)
 {
-	return my_command_is_replication(cmd) || cmd == MY_COM_CHANGE_USER ||
-		cmd == MY_COM_STMT_BULK_EXECUTE;
+	return my_command_is_replication(cmd) || cmd == MY_COM_STMT_BULK_EXECUTE;
 }
 
 void my_relay_client_input(struct my_session *s)
@@ -481,10 +482,21 @@ static void client_input(struct my_session *s)
 				return;
 			evbuffer_drain(in, total);
 			my_put_err(bufferevent_get_output(s->bev), (uint8_t)(seq + 1), 1227, "42000",
-				cmd == MY_COM_CHANGE_USER
-					? "dbward: COM_CHANGE_USER is not supported; reconnect instead"
-					: "dbward: this command is not allowed through dbward");
+				"dbward: this command is not allowed through dbward");
 			continue;
+		}
+		if (cmd == MY_COM_CHANGE_USER) {
+			if (avail < total)
+				return;
+			if (plen > 8192) {
+				my_session_close(s, 1153, "08S01", "dbward: COM_CHANGE_USER too large");
+				return;
+			}
+			uint8_t buf[8192];
+			evbuffer_drain(in, MY_HEADER_LEN);
+			evbuffer_remove(in, buf, plen);
+			my_session_change_user(s, buf, plen, seq);
+			return;
 		}
 		if (!srv) {
 			my_session_need_server(s);
@@ -509,6 +521,8 @@ static void client_input(struct my_session *s)
 			if (cmd == MY_COM_STMT_PREPARE || query_pins(text, n, &ac, &sets_ac))
 				s->pinned = true;
 		}
+		if (cmd == MY_COM_SET_OPTION)
+			s->pinned = true; /* multi-statement mode is per connection */
 		if (cmd == MY_COM_INIT_DB) {
 			if (avail < total)
 				return;

@@ -318,26 +318,73 @@ static void handle_response(struct my_session *s, const uint8_t *p, size_t len)
 	s->state = MYC_AUTH;
 	if (want_sha2 && strcmp(plugin, MY_PLUGIN_CACHING_SHA2) != 0) {
 		/* The client started with another plugin: switch with a fresh
-		 * round. The scramble is followed by a NUL, as clients expect. */
-		uint8_t data[21];
-		memcpy(data, s->scramble, 20);
-		data[20] = 0;
+		 * round (the codec ends the scramble with the NUL clients expect). */
 		s->seq = my_put_auth_switch(bufferevent_get_output(s->bev), s->seq, MY_PLUGIN_CACHING_SHA2,
-			data, sizeof data);
+			s->scramble, sizeof s->scramble);
 		s->auth = MYA_SHA2_FIRST;
 		return;
 	}
 	if (!want_sha2 && strcmp(plugin, MY_PLUGIN_NATIVE) != 0) {
-		uint8_t data[21];
-		memcpy(data, s->scramble, 20);
-		data[20] = 0;
-		s->seq = my_put_auth_switch(bufferevent_get_output(s->bev), s->seq, MY_PLUGIN_NATIVE, data,
-			sizeof data);
+		s->seq = my_put_auth_switch(bufferevent_get_output(s->bev), s->seq, MY_PLUGIN_NATIVE,
+			s->scramble, sizeof s->scramble);
 		s->auth = MYA_NATIVE;
 		return;
 	}
 	s->auth = want_sha2 ? MYA_SHA2_FIRST : MYA_NATIVE;
 	check_answer(s, hr.auth.ptr, hr.auth.len);
+}
+
+void my_session_change_user(struct my_session *s, const uint8_t *p, size_t len, uint8_t seq)
+{
+	struct my_change_user cu;
+	if (!my_parse_change_user(p, len, s->caps, &cu)) {
+		my_session_close(s, 1047, "08S01", "dbward: malformed COM_CHANGE_USER");
+		return;
+	}
+	/* A new login: the old server connection goes back to its pool. */
+	if (s->server)
+		my_relay_detach(s, my_relay_server_clean(s->server));
+	if (s->pool) {
+		dw_pool_put(s->pool);
+		s->pool = NULL;
+	}
+	char *user = strdup(cu.user ? cu.user : "");
+	char *db = strdup(cu.database ? cu.database : "");
+	/* The scramble stays the one this connection already uses: clients
+	 * answer a COM_CHANGE_USER with it (libmariadb keeps using it for
+	 * mysql_native_password even after a switch). */
+	if (!user || !db) {
+		free(user);
+		free(db);
+		my_session_close(s, 1041, "HY000", "dbward: out of memory");
+		return;
+	}
+	free(s->user);
+	free(s->database);
+	s->user = user;
+	s->database = db;
+	if (cu.has_charset)
+		s->charset = (uint8_t)cu.charset;
+	s->ucfg = dw_config_user(s->cfg, s->user);
+	s->pinned = false;
+	s->autocommit = true;
+	s->asked_key = false;
+	s->seq = (uint8_t)(seq + 1);
+	s->state = MYC_AUTH;
+	bool sha2 = s->ucfg && s->ucfg->mysql_auth == DW_MYSQL_AUTH_CACHING_SHA2;
+	const char *want = sha2 ? MY_PLUGIN_CACHING_SHA2 : MY_PLUGIN_NATIVE;
+	s->auth = sha2 ? MYA_SHA2_FIRST : MYA_NATIVE;
+	arm_timer(s, s->cfg->timeouts.login_ms);
+	if (cu.auth_plugin && strcmp(cu.auth_plugin, want) == 0) {
+		/* Answered with the right plugin already: check it now. */
+		check_answer(s, cu.auth.ptr, cu.auth.len);
+	} else {
+		/* The codec ends the scramble with the NUL clients expect. */
+		s->seq = my_put_auth_switch(bufferevent_get_output(s->bev), s->seq, want, s->scramble,
+			sizeof s->scramble);
+	}
+	if (s->state != MYC_CLOSING)
+		dw_io_flush(s->bev);
 }
 
 static void login_input(struct my_session *s)
@@ -372,6 +419,8 @@ static void client_read(struct bufferevent *bev, void *arg)
 	struct my_session *s = arg;
 	if (s->state == MYC_HANDSHAKE || s->state == MYC_AUTH) {
 		login_input(s);
+		if (s->state != MYC_CLOSING && s->bev)
+			dw_io_flush(s->bev);
 		return;
 	}
 	if (s->state == MYC_IDLE || s->state == MYC_ACTIVE)

@@ -78,6 +78,9 @@ void my_session_close(struct my_session *s, uint16_t code, const char *sqlstate,
 	const char *message);
 void my_session_destroy(struct my_session *s);
 void my_session_need_server(struct my_session *s);
+/* COM_CHANGE_USER (payload P of LEN bytes, sent with sequence id SEQ):
+ * authenticates again and moves the session to the new user's pool. */
+void my_session_change_user(struct my_session *s, const uint8_t *p, size_t len, uint8_t seq);
 /* Logged in on the server side: OK to the client. */
 void my_session_login_complete(struct my_session *s);
 
