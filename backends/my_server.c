@@ -599,6 +599,7 @@ static void my_server_free(struct dw_server *ds)
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s->schema);
+	free(s->stmts);
 	free(s);
 }
 

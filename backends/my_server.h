@@ -18,6 +18,7 @@
 #include "backends/server.h"
 #include "config/config.h"
 #include "proxy/my_reply.h"
+#include "proxy/my_stmt.h"
 
 struct event;
 struct my_session;
@@ -52,7 +53,13 @@ struct my_server {
 	bool busy;                    /* a command is in flight */
 	bool swallow;                 /* its reply is dbward's own */
 	uint32_t pkt_remaining;       /* bytes of a streamed packet still to pass */
-	struct my_stmt_map *stmts;    /* statements prepared on this connection */
+	bool reply_started;           /* a packet of the current reply was seen */
+	uint32_t prepare_for;         /* client statement id of a relayed PREPARE */
+	uint32_t inject_for;          /* client statement id dbward is preparing here */
+	bool inject_failed;           /* ... and the server refused it */
+	uint16_t inject_err;
+	char inject_sqlstate[6];
+	struct my_stmt_cache *stmts;  /* statements prepared on this connection */
 };
 
 static inline struct my_server *my_server_of(struct dw_server *s)

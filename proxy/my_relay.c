@@ -150,6 +150,7 @@ static void reset_and_release(struct my_server *srv)
 	bufferevent_setcb(srv->base.bev, reset_read, NULL, reset_event, srv);
 	bufferevent_enable(srv->base.bev, EV_READ);
 	my_reply_init(&srv->reply, MY_COM_RESET_CONNECTION, srv->caps);
+	srv->reply_started = false;
 	srv->busy = true;
 	srv->swallow = true;
 	my_put_command(bufferevent_get_output(srv->base.bev), MY_COM_RESET_CONNECTION, NULL, 0);
@@ -210,6 +211,7 @@ static bool sync_server(struct my_session *s, struct my_server *srv)
 	} else {
 		return false;
 	}
+	srv->reply_started = false;
 	srv->busy = true;
 	srv->swallow = true;
 	return true;
@@ -249,8 +251,75 @@ static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_
 	if (srv->reply.status_valid)
 		s->autocommit = (srv->reply.status & MY_SERVER_STATUS_AUTOCOMMIT) != 0;
 	/* The client cleaned its session itself: nothing ties it any more. */
-	if (cmd_sent == MY_COM_RESET_CONNECTION && !srv->reply.is_error)
+	if (cmd_sent == MY_COM_RESET_CONNECTION && !srv->reply.is_error) {
 		s->pinned = false;
+		my_cstmt_clear(&s->stmts);
+		if (srv->stmts)
+			srv->stmts->n = 0;
+	}
+}
+
+static struct my_stmt_cache *cache_of(struct my_server *srv)
+{
+	if (!srv->stmts)
+		srv->stmts = calloc(1, sizeof *srv->stmts);
+	return srv->stmts;
+}
+
+/* Records that client statement ID is prepared on SRV as SERVER_ID; closes
+ * the statement the bounded cache gives up for it. */
+static struct my_sstmt *remember(struct my_session *s, struct my_server *srv, uint32_t id,
+	uint32_t server_id)
+{
+	struct my_stmt_cache *c = cache_of(srv);
+	if (!c)
+		return NULL;
+	uint32_t evicted = 0;
+	struct my_sstmt *e = my_stmt_cache_add(c, s->id, id, server_id, &evicted);
+	if (evicted) {
+		uint8_t arg[4];
+		my_put_u32(arg, evicted);
+		my_put_command(bufferevent_get_output(srv->base.bev), MY_COM_STMT_CLOSE, arg, sizeof arg);
+	}
+	return e;
+}
+
+/* The reply to a client's COM_STMT_PREPARE is complete. */
+static void prepared_for_client(struct my_session *s, struct my_server *srv)
+{
+	uint32_t id = srv->prepare_for;
+	srv->prepare_for = 0;
+	struct my_cstmt *c = my_cstmt_get(&s->stmts, id);
+	if (!c)
+		return;
+	if (srv->reply.is_error || !srv->reply.prepared) {
+		my_cstmt_remove(&s->stmts, id);
+		return;
+	}
+	c->num_params = srv->reply.num_params;
+	remember(s, srv, id, srv->reply.stmt_id);
+}
+
+/* The reply to dbward's own PREPARE of a client statement is complete. */
+static void statement_prepared_here(struct my_session *s, struct my_server *srv)
+{
+	uint32_t id = srv->inject_for;
+	srv->inject_for = 0;
+	if (!s) {
+		dw_pool_release(&srv->base, false);
+		return;
+	}
+	if (srv->reply.is_error || !srv->reply.prepared) {
+		srv->inject_failed = true;
+		srv->inject_err = srv->reply.err_code;
+		memcpy(srv->inject_sqlstate, srv->reply.sqlstate, sizeof srv->inject_sqlstate);
+		return;
+	}
+	struct my_cstmt *c = my_cstmt_get(&s->stmts, id);
+	if (c) {
+		c->num_params = srv->reply.num_params;
+		remember(s, srv, id, srv->reply.stmt_id);
+	}
 }
 
 /* Processes the server's input. S is the attached client or NULL (reset).
@@ -298,12 +367,28 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 		size_t total = MY_HEADER_LEN + (size_t)plen;
 		if (swallow && len - acc < total)
 			break; /* dbward's own replies are small: take them whole */
+		/* The first packet of a client's PREPARE reply carries the
+		 * server's statement id: it is rewritten, so it is taken whole. */
+		bool rewrite = !swallow && !srv->reply_started && srv->prepare_for && plen >= 5 &&
+			plen <= 64 && head[MY_HEADER_LEN] == MY_PKT_OK;
+		if (rewrite && len - acc < total)
+			break;
+		srv->reply_started = true;
 		enum my_reply_result r = my_reply_feed(&srv->reply, head + MY_HEADER_LEN, hn, plen);
 		if (r == MY_REPLY_PROTOCOL_ERROR || r == MY_REPLY_LOCAL_INFILE || r == MY_REPLY_AUTH_MORE) {
 			flush_acc(in, out, &acc);
 			return server_failed(s, srv, "unexpected reply from the server");
 		}
-		if (swallow) {
+		if (rewrite) {
+			uint8_t pkt[MY_HEADER_LEN + 64];
+			struct evbuffer_ptr pp = pos;
+			evbuffer_copyout_from(in, &pp, pkt, total);
+			my_put_u32(pkt + MY_HEADER_LEN + 1, srv->prepare_for);
+			flush_acc(in, out, &acc);
+			evbuffer_drain(in, total);
+			evbuffer_add(out, pkt, total);
+			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+		} else if (swallow) {
 			flush_acc(in, out, &acc);
 			evbuffer_drain(in, total);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
@@ -322,8 +407,21 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 		srv->busy = false;
 		uint8_t cmd = srv->reply.cmd;
 		reply_done(s, srv, cmd);
+		if (s && srv->prepare_for && !swallow)
+			prepared_for_client(s, srv);
+		if (swallow && srv->inject_for) {
+			/* dbward's own PREPARE of a client statement. */
+			srv->swallow = false;
+			statement_prepared_here(s, srv);
+			if (!s)
+				return false;
+			out = bufferevent_get_output(s->bev);
+			continue;
+		}
 		if (swallow) {
 			srv->swallow = false;
+			if (cmd == MY_COM_RESET_CONNECTION && srv->stmts)
+				srv->stmts->n = 0; /* the server dropped every statement */
 			if (srv->reply.is_error) {
 				srv->base.broken = true;
 				if (s) {
@@ -413,6 +511,112 @@ void my_relay_fail_command(struct my_session *s, uint16_t code, const char *sqls
 	my_relay_client_input(s);
 }
 
+static bool is_statement_command(uint8_t cmd)
+{
+	return cmd == MY_COM_STMT_EXECUTE || cmd == MY_COM_STMT_SEND_LONG_DATA ||
+		cmd == MY_COM_STMT_CLOSE || cmd == MY_COM_STMT_RESET || cmd == MY_COM_STMT_FETCH;
+}
+
+/* Takes the whole command packet (TOTAL bytes) off IN into a buffer. */
+static uint8_t *take_command(struct evbuffer *in, size_t total)
+{
+	uint8_t *buf = malloc(total);
+	if (buf)
+		evbuffer_remove(in, buf, total);
+	return buf;
+}
+
+/* A statement command naming client statement ID, under transaction
+ * pooling: rewritten to the server's id, after preparing the statement on
+ * this server if needed. Returns false to stop reading input (waiting for the
+ * server, or the session ended). PKT holds the whole packet. */
+static bool relay_statement_command(struct my_session *s, struct my_server *srv, uint8_t *pkt,
+	size_t total, bool *consumed)
+{
+	uint8_t *payload = pkt + MY_HEADER_LEN;
+	size_t plen = total - MY_HEADER_LEN;
+	uint8_t cmd = payload[0], seq = pkt[3];
+	uint32_t id = 0;
+	*consumed = true;
+	if (!my_stmt_id_at(payload, plen, &id)) {
+		my_session_close(s, 1047, "08S01", "dbward: malformed statement command");
+		return false;
+	}
+	struct my_cstmt *c = my_cstmt_get(&s->stmts, id);
+	struct my_sstmt *e = c && srv->stmts ? my_stmt_cache_find(srv->stmts, s->id, id) : NULL;
+	if (cmd == MY_COM_STMT_CLOSE) {
+		if (e && my_set_stmt_id(payload, plen, e->server_id)) {
+			evbuffer_add(bufferevent_get_output(srv->base.bev), pkt, total);
+			my_stmt_cache_remove(srv->stmts, e);
+		}
+		if (c)
+			my_cstmt_remove(&s->stmts, id);
+		return true;
+	}
+	if (!c) {
+		if (cmd != MY_COM_STMT_SEND_LONG_DATA) {
+			char msg[128];
+			snprintf(msg, sizeof msg, "Unknown prepared statement handler (%u) given to %s", id,
+				cmd == MY_COM_STMT_EXECUTE ? "mysqld_stmt_execute" : "mysqld_stmt_command");
+			my_put_err(bufferevent_get_output(s->bev), (uint8_t)(seq + 1), 1243, "HY000", msg);
+		}
+		return true;
+	}
+	if (!e) {
+		if (srv->inject_failed) {
+			srv->inject_failed = false;
+			if (cmd != MY_COM_STMT_SEND_LONG_DATA)
+				my_put_err(bufferevent_get_output(s->bev), (uint8_t)(seq + 1), srv->inject_err,
+					srv->inject_sqlstate,
+					"dbward: the statement could not be prepared again on the server");
+			return true;
+		}
+		/* Prepare it here first; the command waits for that reply. */
+		*consumed = false;
+		my_reply_init(&srv->reply, MY_COM_STMT_PREPARE, srv->caps);
+		srv->reply_started = false;
+		srv->busy = true;
+		srv->swallow = true;
+		srv->inject_for = id;
+		my_put_command(bufferevent_get_output(srv->base.bev), MY_COM_STMT_PREPARE, c->sql, c->sql_len);
+		return false;
+	}
+	struct evbuffer *out = bufferevent_get_output(srv->base.bev);
+	if (!my_set_stmt_id(payload, plen, e->server_id)) {
+		my_session_close(s, 1047, "08S01", "dbward: malformed statement command");
+		return false;
+	}
+	if (cmd == MY_COM_STMT_EXECUTE) {
+		struct my_stmt_execute ex;
+		if (!my_parse_stmt_execute(payload, plen, srv->caps, c->num_params, &ex)) {
+			my_session_close(s, 1047, "08S01", "dbward: malformed COM_STMT_EXECUTE");
+			return false;
+		}
+		if (ex.flags & (MY_CURSOR_TYPE_READ_ONLY | MY_CURSOR_TYPE_FOR_UPDATE | MY_CURSOR_TYPE_SCROLLABLE))
+			s->pinned = true; /* the cursor lives on this connection */
+		if (ex.types_sent) {
+			if (!my_cstmt_set_types(c, payload + ex.types_off, ex.types_len)) {
+				my_session_close(s, 1041, "HY000", "dbward: out of memory");
+				return false;
+			}
+			e->types_sent = true;
+			evbuffer_add(out, pkt, total);
+		} else if (!e->types_sent && ex.param_count > 0 && c->types) {
+			/* This server never saw the types the client bound earlier. */
+			my_put_stmt_execute_as(out, payload, plen, &ex, e->server_id, c->types, c->types_len);
+			e->types_sent = true;
+		} else {
+			evbuffer_add(out, pkt, total);
+		}
+	} else {
+		evbuffer_add(out, pkt, total);
+	}
+	my_reply_init(&srv->reply, cmd, srv->caps);
+	srv->reply_started = false;
+	srv->busy = !my_reply_done(&srv->reply);
+	return true;
+}
+
 static bool refused_command(uint8_t cmd)
 {
 	return my_command_is_replication(cmd) || cmd == MY_COM_STMT_BULK_EXECUTE;
@@ -498,12 +702,63 @@ static void client_input(struct my_session *s)
 			my_session_change_user(s, buf, plen, seq);
 			return;
 		}
+		bool mapped = s->transaction_pooling && is_statement_command(cmd);
+		if (mapped && plen == MY_MAX_PAYLOAD) {
+			my_session_close(s, 1153, "08S01", "dbward: statement command too large");
+			return;
+		}
+		if (mapped && avail < total)
+			return;
+		if (mapped && cmd == MY_COM_STMT_CLOSE && !srv) {
+			/* Nothing to tell a server: forget the statement. */
+			uint32_t id;
+			uint8_t *pkt = take_command(in, total);
+			if (pkt && my_stmt_id_at(pkt + MY_HEADER_LEN, plen, &id))
+				my_cstmt_remove(&s->stmts, id);
+			free(pkt);
+			continue;
+		}
 		if (!srv) {
 			my_session_need_server(s);
 			return;
 		}
 		if (sync_server(s, srv))
 			return;
+		if (mapped) {
+			uint8_t *pkt = malloc(total);
+			if (!pkt) {
+				my_session_close(s, 1041, "HY000", "dbward: out of memory");
+				return;
+			}
+			evbuffer_copyout(in, pkt, total);
+			bool consumed;
+			bool go_on = relay_statement_command(s, srv, pkt, total, &consumed);
+			free(pkt);
+			if (consumed && s->state != MYC_CLOSING)
+				evbuffer_drain(in, total);
+			if (!go_on)
+				return;
+			continue;
+		}
+		uint32_t new_stmt = 0;
+		if (s->transaction_pooling && cmd == MY_COM_STMT_PREPARE) {
+			if (avail < total)
+				return;
+			uint8_t *pkt = malloc(total);
+			struct my_cstmt *c = NULL;
+			if (pkt) {
+				evbuffer_copyout(in, pkt, total);
+				c = my_cstmt_add(&s->stmts, pkt + MY_HEADER_LEN + 1, plen - 1);
+				free(pkt);
+			}
+			if (!c) {
+				evbuffer_drain(in, total);
+				my_put_err(bufferevent_get_output(s->bev), (uint8_t)(seq + 1), 1461, "42000",
+					"dbward: too many prepared statements in this session");
+				continue;
+			}
+			new_stmt = c->id;
+		}
 		if (s->transaction_pooling && !s->pinned &&
 		    (cmd == MY_COM_QUERY || cmd == MY_COM_STMT_PREPARE)) {
 			/* The seam for statement policy and audit: the text is here. */
@@ -517,8 +772,7 @@ static void client_input(struct my_session *s)
 				return;
 			evbuffer_copyout_from(in, &tp, text, n);
 			bool ac = s->autocommit, sets_ac = false;
-			/* Server-side prepared statements belong to the connection. */
-			if (cmd == MY_COM_STMT_PREPARE || query_pins(text, n, &ac, &sets_ac))
+			if (cmd == MY_COM_QUERY && query_pins(text, n, &ac, &sets_ac))
 				s->pinned = true;
 		}
 		if (cmd == MY_COM_SET_OPTION)
@@ -545,6 +799,8 @@ static void client_input(struct my_session *s)
 			}
 		}
 		my_reply_init(&srv->reply, cmd, srv->caps);
+		srv->reply_started = false;
+		srv->prepare_for = new_stmt;
 		srv->busy = !my_reply_done(&srv->reply);
 		struct evbuffer *out = bufferevent_get_output(srv->base.bev);
 		size_t take = avail < total ? avail : total;

@@ -369,6 +369,7 @@ void my_session_change_user(struct my_session *s, const uint8_t *p, size_t len, 
 	s->pinned = false;
 	s->autocommit = true;
 	s->asked_key = false;
+	my_cstmt_clear(&s->stmts); /* a new login has no statements */
 	s->seq = (uint8_t)(seq + 1);
 	s->state = MYC_AUTH;
 	bool sha2 = s->ucfg && s->ucfg->mysql_auth == DW_MYSQL_AUTH_CACHING_SHA2;
@@ -513,6 +514,7 @@ static void session_free(struct my_session *s)
 		event_free(s->timer);
 	if (s->pool)
 		dw_pool_put(s->pool);
+	my_cstmt_clear(&s->stmts);
 	atomic_fetch_sub(&s->worker->rt->listeners[s->listener_index].clients, 1);
 	dw_config_unref(s->cfg);
 	free(s->user);

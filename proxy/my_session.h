@@ -14,6 +14,7 @@
 #include "backends/my_server.h"
 #include "backends/pool.h"
 #include "config/config.h"
+#include "proxy/my_stmt.h"
 
 struct bufferevent;
 struct event;
@@ -67,6 +68,7 @@ struct my_session {
 	bool pinned;                       /* session state ties it to its server */
 	uint32_t cmd_remaining;            /* bytes of a streamed command still to pass */
 	bool cmd_continues;                /* the last command packet was full size */
+	struct my_cstmt_table stmts;       /* prepared statements (transaction pooling) */
 	TAILQ_ENTRY(my_session) link;
 };
 

@@ -1,0 +1,123 @@
+#include "proxy/my_stmt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct my_cstmt **slot(const struct my_cstmt_table *t, uint32_t id)
+{
+	return (struct my_cstmt **)&t->buckets[id % 64];
+}
+
+struct my_cstmt *my_cstmt_add(struct my_cstmt_table *t, const uint8_t *sql, size_t len)
+{
+	if (t->count >= MY_CLIENT_STMTS_MAX)
+		return NULL;
+	struct my_cstmt *c = calloc(1, sizeof *c);
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!c || !copy) {
+		free(c);
+		free(copy);
+		return NULL;
+	}
+	memcpy(copy, sql, len);
+	c->sql = copy;
+	c->sql_len = len;
+	/* Ids start at 1 and skip 0xffffffff (MariaDB's "last prepared"). */
+	do
+		c->id = ++t->next_id;
+	while (c->id == 0 || c->id == 0xffffffffu || my_cstmt_get(t, c->id));
+	c->next = *slot(t, c->id);
+	*slot(t, c->id) = c;
+	t->count++;
+	return c;
+}
+
+struct my_cstmt *my_cstmt_get(const struct my_cstmt_table *t, uint32_t id)
+{
+	for (struct my_cstmt *c = *slot(t, id); c; c = c->next)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+static void cstmt_free(struct my_cstmt *c)
+{
+	free(c->sql);
+	free(c->types);
+	free(c);
+}
+
+void my_cstmt_remove(struct my_cstmt_table *t, uint32_t id)
+{
+	for (struct my_cstmt **p = slot(t, id); *p; p = &(*p)->next) {
+		if ((*p)->id == id) {
+			struct my_cstmt *c = *p;
+			*p = c->next;
+			cstmt_free(c);
+			t->count--;
+			return;
+		}
+	}
+}
+
+void my_cstmt_clear(struct my_cstmt_table *t)
+{
+	for (size_t i = 0; i < 64; i++) {
+		struct my_cstmt *c = t->buckets[i];
+		while (c) {
+			struct my_cstmt *next = c->next;
+			cstmt_free(c);
+			c = next;
+		}
+		t->buckets[i] = NULL;
+	}
+	t->count = 0;
+}
+
+bool my_cstmt_set_types(struct my_cstmt *c, const uint8_t *types, size_t len)
+{
+	if (c->types_len == len && c->types && memcmp(c->types, types, len) == 0)
+		return true;
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy)
+		return false;
+	memcpy(copy, types, len);
+	free(c->types);
+	c->types = copy;
+	c->types_len = len;
+	return true;
+}
+
+struct my_sstmt *my_stmt_cache_find(struct my_stmt_cache *c, uint64_t session, uint32_t client_id)
+{
+	for (uint32_t i = 0; i < c->n; i++) {
+		if (c->e[i].session == session && c->e[i].client_id == client_id) {
+			c->e[i].used = ++c->clock;
+			return &c->e[i];
+		}
+	}
+	return NULL;
+}
+
+struct my_sstmt *my_stmt_cache_add(struct my_stmt_cache *c, uint64_t session, uint32_t client_id,
+	uint32_t server_id, uint32_t *evicted)
+{
+	uint32_t i = c->n;
+	*evicted = 0;
+	if (c->n == MY_SERVER_STMTS_MAX) {
+		i = 0;
+		for (uint32_t k = 1; k < c->n; k++)
+			if (c->e[k].used < c->e[i].used)
+				i = k;
+		*evicted = c->e[i].server_id;
+	} else {
+		c->n++;
+	}
+	c->e[i] = (struct my_sstmt){session, client_id, server_id, ++c->clock, false};
+	return &c->e[i];
+}
+
+void my_stmt_cache_remove(struct my_stmt_cache *c, struct my_sstmt *e)
+{
+	*e = c->e[--c->n];
+}
