@@ -66,6 +66,14 @@ static void setup_bev(struct my_session *s)
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
 }
 
+/* Bytes still waiting to reach the client's socket. */
+static bool unsent(struct my_session *s)
+{
+	struct bufferevent *under = bufferevent_get_underlying(s->bev);
+	return evbuffer_get_length(bufferevent_get_output(s->bev)) > 0 ||
+		(under && evbuffer_get_length(bufferevent_get_output(under)) > 0);
+}
+
 static void timer_fired(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -86,6 +94,14 @@ static void timer_fired(evutil_socket_t fd, short what, void *arg)
 			"dbward: timed out waiting for a free server connection");
 		return;
 	case MYC_CLOSING:
+		/* Freed once what it said reached the socket (a TLS filter hands it
+		 * to the bufferevent below first), or when the client gives no room. */
+		if (!s->bev || (unsent(s) && dw_now_us() < s->close_deadline_us)) {
+			if (s->bev) {
+				arm_timer(s, 20);
+				return;
+			}
+		}
 		session_free(s);
 		return;
 	default:
@@ -151,7 +167,11 @@ void my_session_new(struct dw_worker *w, size_t li, int fd, const struct sockadd
 		snprintf(s->peer_ip, sizeof s->peer_ip, "localhost");
 	}
 	s->timer = evtimer_new(w->base, timer_fired, s);
-	s->bev = bufferevent_socket_new(w->base, fd, 0);
+	/* libevent owns the socket (and later the TLS filter the SSL object):
+	 * it closes them when its finalizers run, after every event is gone. */
+	s->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (s->bev)
+		s->fd = -1;
 	if (!s->timer || !s->bev || my_scramble_generate(s->scramble) != 0) {
 		my_session_close(s, 0, NULL, NULL);
 		return;
@@ -264,6 +284,9 @@ static void check_answer(struct my_session *s, const uint8_t *resp, size_t len)
 	my_session_close(s, 1045, "28000", "dbward: unexpected packet during authentication");
 }
 
+/* MySQL clients start the TLS handshake right after their SSL request, with
+ * no answer to wait for: the ClientHello may already sit in the input. A TLS
+ * filter over the socket's bufferevent reads it from there. */
 static bool start_tls(struct my_session *s)
 {
 	SSL_CTX *ctx = s->worker->rt->listeners[s->listener_index].tls;
@@ -271,14 +294,19 @@ static bool start_tls(struct my_session *s)
 	if (!ssl)
 		return false;
 	SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
-	bufferevent_free(s->bev);
-	s->ssl = ssl;
+	struct bufferevent *under = s->bev;
 	s->tls = true;
-	s->bev = bufferevent_openssl_socket_new(s->worker->base, s->fd, ssl, BUFFEREVENT_SSL_ACCEPTING, 0);
-	if (!s->bev)
+	s->bev = bufferevent_openssl_filter_new(s->worker->base, under, ssl, BUFFEREVENT_SSL_ACCEPTING,
+		BEV_OPT_CLOSE_ON_FREE);
+	if (!s->bev) {
+		s->bev = under;
+		SSL_free(ssl);
 		return false;
+	}
 	bufferevent_openssl_set_allow_dirty_shutdown(s->bev, 1);
 	setup_bev(s);
+	if (evbuffer_get_length(bufferevent_get_input(under)))
+		bufferevent_trigger(under, EV_READ, BEV_TRIG_IGNORE_WATERMARKS);
 	return true;
 }
 
@@ -290,9 +318,7 @@ static void handle_response(struct my_session *s, const uint8_t *p, size_t len)
 		return;
 	}
 	if (hr.ssl_request) {
-		if (s->tls || !(s->offered & MY_CLIENT_SSL) ||
-		    evbuffer_get_length(bufferevent_get_input(s->bev)) > 0) {
-			/* Bytes before the TLS handshake, or TLS twice: close. */
+		if (s->tls || !(s->offered & MY_CLIENT_SSL)) {
 			my_session_close(s, 0, NULL, NULL);
 			return;
 		}
@@ -506,8 +532,6 @@ static void session_free(struct my_session *s)
 	TAILQ_REMOVE(&s->worker->my_sessions, s, link);
 	if (s->bev)
 		bufferevent_free(s->bev);
-	if (s->ssl)
-		SSL_free(s->ssl);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->timer)
@@ -526,8 +550,10 @@ static void flush_then_free(struct bufferevent *bev, void *arg)
 {
 	(void)bev;
 	struct my_session *s = arg;
-	if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0)
+	if (!unsent(s))
 		session_free(s);
+	else
+		arm_timer(s, 20);
 }
 
 static void closing_event(struct bufferevent *bev, short what, void *arg)
@@ -558,6 +584,7 @@ void my_session_close(struct my_session *s, uint16_t code, const char *sqlstate,
 		bufferevent_setwatermark(s->bev, EV_WRITE, 0, 0);
 		bufferevent_disable(s->bev, EV_READ);
 		bufferevent_enable(s->bev, EV_WRITE);
+		s->close_deadline_us = dw_now_us() + 5000000u;
 		arm_timer(s, 5000);
 		return;
 	}

@@ -43,11 +43,11 @@ struct my_session {
 
 	int fd;
 	struct bufferevent *bev;
-	SSL *ssl;
 	bool tls;
 	char peer_ip[64];
 	int peer_port;
 	struct event *timer;               /* login, pool wait, deferred free */
+	uint64_t close_deadline_us;        /* closing: give up flushing then */
 
 	uint8_t scramble[20];
 	uint64_t offered;                  /* capabilities announced in the greeting */
