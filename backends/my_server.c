@@ -287,7 +287,7 @@ static bool start_tls(struct my_server *s)
 	return true;
 }
 
-static void on_greeting(struct my_server *s, uint8_t *pkt, size_t len)
+static bool on_greeting(struct my_server *s, uint8_t *pkt, size_t len)
 {
 	struct dw_pool *p = s->base.pool;
 	if (len > 0 && pkt[0] == MY_PKT_ERR) {
@@ -297,16 +297,16 @@ static void on_greeting(struct my_server *s, uint8_t *pkt, size_t len)
 				(const char *)err.message.ptr);
 		else
 			fail(s, "server refused the connection");
-		return;
+		return false;
 	}
 	struct my_server_handshake hs;
 	if (!my_parse_server_handshake(pkt, len, &hs)) {
 		fail(s, "invalid server greeting: %s", hs.error ? hs.error : "?");
-		return;
+		return false;
 	}
 	if (hs.scramble_len < sizeof s->scramble) {
 		fail(s, "server greeting without a 20-byte scramble");
-		return;
+		return false;
 	}
 	info_set(p->backend->name, &hs);
 	memcpy(s->scramble, hs.scramble, sizeof s->scramble);
@@ -333,7 +333,7 @@ static void on_greeting(struct my_server *s, uint8_t *pkt, size_t len)
 		if (!server_tls) {
 			if (mode != DW_TLS_PREFER) {
 				fail(s, "TLS required but the server does not offer it");
-				return;
+				return false;
 			}
 		} else {
 			s->caps |= MY_CLIENT_SSL;
@@ -344,20 +344,23 @@ static void on_greeting(struct my_server *s, uint8_t *pkt, size_t len)
 			if (!(s->caps & MY_CLIENT_LONG_PASSWORD))
 				my_put_u32(req + 28, (uint32_t)(s->caps >> 32));
 			send_packet(s, req, sizeof req);
-			if (!start_tls(s))
+			if (!start_tls(s)) {
 				fail(s, "cannot start TLS");
-			return;
+				return false;
+			}
+			return true; /* phase TLS: reading stops until the handshake */
 		}
 	}
 	send_response(s, hs.auth_plugin);
+	return s->phase == MYS_AUTH;
 }
 
-static void on_auth_packet(struct my_server *s, uint8_t *pkt, size_t len)
+static bool on_auth_packet(struct my_server *s, uint8_t *pkt, size_t len)
 {
 	const char *pw = password_of(s->base.pool);
 	if (len == 0) {
 		fail(s, "empty packet during authentication");
-		return;
+		return false;
 	}
 	switch (pkt[0]) {
 	case MY_PKT_OK: {
@@ -368,7 +371,7 @@ static void on_auth_packet(struct my_server *s, uint8_t *pkt, size_t len)
 			evtimer_del(s->timer);
 		s->phase = MYS_READY;
 		dw_pool_server_ready(&s->base);
-		return;
+		return false;
 	}
 	case MY_PKT_ERR: {
 		struct my_err err;
@@ -377,7 +380,7 @@ static void on_auth_packet(struct my_server *s, uint8_t *pkt, size_t len)
 				(const char *)err.message.ptr);
 		else
 			fail(s, "login failed");
-		return;
+		return false;
 	}
 	case MY_PKT_EOF: {
 		/* AuthSwitchRequest: plugin name, NUL, new scramble (NUL-terminated). */
@@ -385,31 +388,31 @@ static void on_auth_packet(struct my_server *s, uint8_t *pkt, size_t len)
 		const char *plugin = my_read_cstr(pkt, len, &pos, NULL);
 		if (!plugin || len - pos < sizeof s->scramble) {
 			fail(s, "malformed AuthSwitchRequest");
-			return;
+			return false;
 		}
 		if (strcmp(plugin, MY_PLUGIN_NATIVE) != 0 && strcmp(plugin, MY_PLUGIN_CACHING_SHA2) != 0) {
 			fail(s, "server asks for authentication plugin %s, which dbward does not speak",
 				plugin);
-			return;
+			return false;
 		}
 		memcpy(s->scramble, pkt + pos, sizeof s->scramble);
 		uint8_t auth[64];
 		int alen = auth_answer(s, plugin, auth);
 		if (alen < 0) {
 			fail(s, "cannot compute the authentication answer");
-			return;
+			return false;
 		}
 		send_packet(s, auth, (size_t)alen);
 		OPENSSL_cleanse(auth, sizeof auth);
-		return;
+		return true;
 	}
 	case MY_PKT_AUTH_MORE:
 		if (!s->sha2 || len < 2) {
 			fail(s, "unexpected AuthMoreData");
-			return;
+			return false;
 		}
 		if (len == 2 && pkt[1] == MY_SHA2_FAST_AUTH_SUCCESS)
-			return; /* the OK follows */
+			return true; /* the OK follows */
 		if (len == 2 && pkt[1] == MY_SHA2_PERFORM_FULL_AUTH) {
 			if (s->ssl) {
 				send_packet(s, pw, strlen(pw) + 1);
@@ -419,8 +422,9 @@ static void on_auth_packet(struct my_server *s, uint8_t *pkt, size_t len)
 				send_packet(s, &ask, 1);
 			} else {
 				fail(s, "server repeated its full authentication request");
+				return false;
 			}
-			return;
+			return true;
 		}
 		if (s->asked_key) {
 			/* The server's public key, PEM. */
@@ -429,16 +433,16 @@ static void on_auth_packet(struct my_server *s, uint8_t *pkt, size_t len)
 				sizeof enc);
 			if (n < 0) {
 				fail(s, "cannot encrypt the password with the server's public key");
-				return;
+				return false;
 			}
 			send_packet(s, enc, (size_t)n);
-			return;
+			return true;
 		}
 		fail(s, "unexpected AuthMoreData");
-		return;
+		return false;
 	default:
 		fail(s, "unexpected packet 0x%02x during authentication", pkt[0]);
-		return;
+		return false;
 	}
 }
 
@@ -464,17 +468,12 @@ static void on_read(struct bufferevent *bev, void *arg)
 			break;
 		}
 		s->seq = (uint8_t)(seq + 1);
-		enum my_server_phase was = s->phase;
-		if (was == MYS_GREETING)
-			on_greeting(s, pkt, len);
-		else
-			on_auth_packet(s, pkt, len);
-		if (s->phase == was && was == MYS_GREETING)
-			break; /* failed */
-		if (s->phase == MYS_READY || s->phase == MYS_TLS)
+		/* A handler that returns false may have freed S (failure, or the
+		 * connection went to its pool): touch nothing more. */
+		bool go_on = s->phase == MYS_GREETING ? on_greeting(s, pkt, len) : on_auth_packet(s, pkt, len);
+		if (!go_on || s->phase != MYS_AUTH)
 			break;
-		bev = s->base.bev;
-		in = bufferevent_get_input(bev);
+		in = bufferevent_get_input(s->base.bev);
 	}
 	free(pkt);
 }

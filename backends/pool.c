@@ -18,6 +18,7 @@ struct dw_pool_shared {
 	uint32_t total;
 	uint32_t max;
 	uint64_t waiting_mask;  /* workers with clients waiting for capacity */
+	uint32_t waiting_pools; /* pools (any worker, any variant) waiting for capacity */
 	struct dw_server *handoff; /* idle connections given up for another worker */
 	struct dw_pool_shared *next;
 };
@@ -46,19 +47,22 @@ static struct dw_pool_shared *shared_get(const char *key, uint32_t max)
 
 static uint64_t worker_bit(const struct dw_worker *w) { return 1ull << (w->id % 64); }
 
-/* Takes one unit of capacity. On failure marks this worker as waiting and
- * returns false; *NEWLY says whether the mark is new (then the other workers
- * are asked to shed idle connections). */
-static bool shared_reserve(struct dw_pool_shared *sh, struct dw_worker *w, bool *newly)
+/* Takes one unit of capacity. On failure marks pool P as waiting and returns
+ * false; *NEWLY says whether the mark is new (then the other workers are
+ * asked to shed idle connections). */
+static bool shared_reserve(struct dw_pool *p, bool *newly)
 {
+	struct dw_pool_shared *sh = p->shared;
 	bool ok;
 	pthread_mutex_lock(&sh->mu);
 	ok = sh->total < sh->max;
 	*newly = false;
 	if (ok) {
 		sh->total++;
-	} else if (!(sh->waiting_mask & worker_bit(w))) {
-		sh->waiting_mask |= worker_bit(w);
+	} else if (!p->capacity_wait) {
+		p->capacity_wait = true;
+		sh->waiting_pools++;
+		sh->waiting_mask |= worker_bit(p->worker);
 		*newly = true;
 	}
 	pthread_mutex_unlock(&sh->mu);
@@ -83,17 +87,24 @@ static void shared_release(struct dw_pool_shared *sh, struct dw_worker *w)
 		poke_mask(w, mask);
 }
 
-static void shared_not_waiting(struct dw_pool_shared *sh, struct dw_worker *w)
+static void shared_not_waiting(struct dw_pool *p)
 {
+	struct dw_pool_shared *sh = p->shared;
 	pthread_mutex_lock(&sh->mu);
-	sh->waiting_mask &= ~worker_bit(w);
+	if (p->capacity_wait) {
+		p->capacity_wait = false;
+		if (--sh->waiting_pools == 0)
+			sh->waiting_mask = 0;
+	}
 	pthread_mutex_unlock(&sh->mu);
 }
 
-static bool shared_others_waiting(struct dw_pool_shared *sh, struct dw_worker *w)
+/* True when another pool of the same key waits for capacity. */
+static bool shared_others_waiting(struct dw_pool *p)
 {
+	struct dw_pool_shared *sh = p->shared;
 	pthread_mutex_lock(&sh->mu);
-	bool r = (sh->waiting_mask & ~worker_bit(w)) != 0;
+	bool r = sh->waiting_pools > (p->capacity_wait ? 1u : 0u);
 	pthread_mutex_unlock(&sh->mu);
 	return r;
 }
@@ -113,9 +124,9 @@ struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
 	struct dw_pool *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
+	/* `size` caps the key (backend, user, database) whatever the variants. */
 	char key[1024];
-	snprintf(key, sizeof key, "%s\x01%s\x01%s\x01%llx\x01%x", backend->name, user->name, database,
-		(unsigned long long)v.caps, v.charset);
+	snprintf(key, sizeof key, "%s\x01%s\x01%s", backend->name, user->name, database);
 	p->database = strdup(database);
 	p->shared = shared_get(key, backend->pool.size);
 	if (!p->database || !p->shared) {
@@ -170,28 +181,58 @@ static void handoff(struct dw_server *s, struct dw_server_list *list)
 	poke_mask(p->worker, mask ? mask : ~0ull);
 }
 
-/* Takes a connection another worker handed off, onto this worker's loop. */
+/* Takes a connection another worker handed off, onto this worker's loop.
+ * One opened for another variant (capabilities, character set) cannot serve
+ * this pool: it is closed, which frees its capacity for a new one. */
 static struct dw_server *adopt(struct dw_pool *p)
 {
 	struct dw_pool_shared *sh = p->shared;
-	pthread_mutex_lock(&sh->mu);
-	struct dw_server *s = sh->handoff;
-	if (s)
-		sh->handoff = s->handoff_next;
-	pthread_mutex_unlock(&sh->mu);
-	if (!s)
-		return NULL;
-	s->handoff_next = NULL;
-	s->pool = p;
-	if (!s->ops->bind_loop(s, p->worker->base)) {
-		s->ops->free(s);
-		shared_release(sh, p->worker);
-		return NULL;
+	for (;;) {
+		pthread_mutex_lock(&sh->mu);
+		struct dw_server *s = sh->handoff;
+		if (s)
+			sh->handoff = s->handoff_next;
+		pthread_mutex_unlock(&sh->mu);
+		if (!s)
+			return NULL;
+		s->handoff_next = NULL;
+		if (s->variant.caps != p->variant.caps || s->variant.charset != p->variant.charset ||
+		    !s->ops->bind_loop(s, p->worker->base)) {
+			s->ops->free(s);
+			shared_release(sh, p->worker);
+			continue;
+		}
+		s->pool = p;
+		p->n_total++;
+		TAILQ_INSERT_TAIL(&p->busy, s, link);
+		s->state = DWS_ATTACHED;
+		return s;
 	}
-	p->n_total++;
-	TAILQ_INSERT_TAIL(&p->busy, s, link);
-	s->state = DWS_ATTACHED;
-	return s;
+}
+
+/* Frees a connection's capacity for another pool of the key. It is handed
+ * off; a pool of another variant that adopts it closes it and opens its own. */
+static void give_up(struct dw_server *s, struct dw_server_list *list)
+{
+	handoff(s, list);
+}
+
+/* Closes idle connections of other pools of the same key on this worker
+ * (other variants) so that P can have the capacity. Returns true when any
+ * was closed. */
+static bool shed_local(struct dw_pool *p)
+{
+	bool any = false;
+	for (struct dw_pool *o = p->worker->pools; o; o = o->next) {
+		if (o == p || o->shared != p->shared || o->n_waiters)
+			continue;
+		struct dw_server *s;
+		while ((s = TAILQ_FIRST(&o->idle)) != NULL) {
+			close_server(s, &o->idle);
+			any = true;
+		}
+	}
+	return any;
 }
 
 /* No attempt left in flight: every waiter hears the failure. */
@@ -204,7 +245,7 @@ static void fail_waiters(struct dw_pool *p)
 		p->n_waiters--;
 		w->cb(w, NULL, p->last_error);
 	}
-	shared_not_waiting(p->shared, p->worker);
+	shared_not_waiting(p);
 }
 
 static void hand_to_waiter(struct dw_pool *p, struct dw_server *s);
@@ -214,7 +255,7 @@ static void grow_to(struct dw_pool *p, uint32_t want)
 {
 	while (p->n_connecting < want) {
 		bool newly;
-		if (!shared_reserve(p->shared, p->worker, &newly)) {
+		if (!shared_reserve(p, &newly) && !(shed_local(p) && shared_reserve(p, &newly))) {
 			if (newly)
 				poke_mask(p->worker, ~0ull);
 			return;
@@ -222,6 +263,8 @@ static void grow_to(struct dw_pool *p, uint32_t want)
 		p->n_connecting++;
 		p->n_total++;
 		struct dw_server *s = p->ops->connect(p);
+		if (s)
+			s->variant = p->variant;
 		if (!s) {
 			p->n_connecting--;
 			p->n_total--;
@@ -252,7 +295,7 @@ static void hand_to_waiter(struct dw_pool *p, struct dw_server *s)
 	TAILQ_REMOVE(&p->waiters, w, link);
 	w->queued = false;
 	if (--p->n_waiters == 0)
-		shared_not_waiting(p->shared, p->worker);
+		shared_not_waiting(p);
 	s->state = DWS_ATTACHED;
 	s->uses++;
 	w->cb(w, s, NULL);
@@ -296,7 +339,7 @@ void dw_pool_cancel_wait(struct dw_pool *p, struct dw_pool_waiter *w)
 	TAILQ_REMOVE(&p->waiters, w, link);
 	w->queued = false;
 	if (--p->n_waiters == 0)
-		shared_not_waiting(p->shared, p->worker);
+		shared_not_waiting(p);
 }
 
 static void idle_read(struct bufferevent *bev, void *arg)
@@ -328,9 +371,9 @@ void dw_pool_release(struct dw_server *s, bool reusable)
 		hand_to_waiter(p, s);
 		return;
 	}
-	if (shared_others_waiting(p->shared, p->worker)) {
-		/* A client of another worker needs the connection more. */
-		handoff(s, &p->busy);
+	if (shared_others_waiting(p)) {
+		/* Another pool of the key needs the capacity more. */
+		give_up(s, &p->busy);
 		return;
 	}
 	TAILQ_REMOVE(&p->busy, s, link);
@@ -406,18 +449,18 @@ void dw_pool_maintain(struct dw_worker *w)
 			n_idle++;
 			bool idle_long = pc->idle_timeout_ms && n_idle > pc->min_idle &&
 				now - s->idle_since_us >= pc->idle_timeout_ms * 1000u;
-			bool shed = p->n_waiters == 0 && shared_others_waiting(p->shared, w);
+			bool shed = p->n_waiters == 0 && shared_others_waiting(p);
 			if (expired(p, s, now) || idle_long) {
 				close_server(s, &p->idle);
 				n_idle--;
 			} else if (shed) {
-				handoff(s, &p->idle);
+				give_up(s, &p->idle);
 				n_idle--;
 			}
 		}
 		if (p->n_waiters) {
 			grow(p);
-		} else if (!shared_others_waiting(p->shared, w)) {
+		} else if (!shared_others_waiting(p)) {
 			/* Hand-offs nobody took (their waiter gave up) become idle here. */
 			while ((s = adopt(p)) != NULL)
 				dw_pool_release(s, true);

@@ -47,6 +47,7 @@ struct dw_pool {
 	uint32_t n_connecting;
 	uint32_t n_total;             /* this worker's connections of the key */
 	uint32_t refs;                /* sessions using this pool */
+	bool capacity_wait;           /* counted as waiting in the shared state */
 	char last_error[256];
 	struct dw_pool *next;
 };

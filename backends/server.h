@@ -46,6 +46,7 @@ struct dw_server_ops {
 struct dw_server {
 	const struct dw_server_ops *ops;
 	struct dw_pool *pool;
+	struct dw_pool_variant variant; /* what it was opened with */
 	enum dw_server_state state;
 	struct bufferevent *bev;      /* once connected */
 	bool broken;                  /* must not be reused */
