@@ -657,6 +657,14 @@ static void client_input(struct my_session *s)
 		size_t total = MY_HEADER_LEN + (size_t)plen;
 		if (s->cmd_continues) {
 			/* The next piece of a command longer than 16 MiB. */
+			s->cmd_total += plen;
+			if (s->cmd_total > MY_COMMAND_MAX) {
+				/* The server holds part of a command that must not finish. */
+				s->server->base.broken = true;
+				my_session_close(s, 1153, "08S01",
+					"dbward: got a packet bigger than the allowed maximum");
+				return;
+			}
 			s->cmd_continues = plen == MY_MAX_PAYLOAD;
 			struct evbuffer *out = bufferevent_get_output(srv->base.bev);
 			size_t take = avail < total ? avail : total;
@@ -807,5 +815,6 @@ static void client_input(struct my_session *s)
 		evbuffer_remove_buffer(in, out, take);
 		s->cmd_remaining = (uint32_t)(total - take);
 		s->cmd_continues = plen == MY_MAX_PAYLOAD;
+		s->cmd_total = plen;
 	}
 }

@@ -68,6 +68,7 @@ struct my_session {
 	bool pinned;                       /* session state ties it to its server */
 	uint32_t cmd_remaining;            /* bytes of a streamed command still to pass */
 	bool cmd_continues;                /* the last command packet was full size */
+	uint64_t cmd_total;                /* payload bytes of the current command so far */
 	struct my_cstmt_table stmts;       /* prepared statements (transaction pooling) */
 	TAILQ_ENTRY(my_session) link;
 };
