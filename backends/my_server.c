@@ -51,6 +51,7 @@ static void info_set(const char *backend, const struct my_server_handshake *hs)
 		snprintf(infos[i].info.version, sizeof infos[i].info.version, "%s", hs->server_version);
 		infos[i].info.caps = hs->caps;
 		infos[i].info.charset = hs->charset;
+		infos[i].info.status = hs->status;
 		infos[i].info.known = true;
 		break;
 	}

@@ -75,6 +75,7 @@ struct my_backend_info {
 	char version[96];
 	uint64_t caps;
 	uint8_t charset;
+	uint16_t status;     /* a fresh session's status: AUTOCOMMIT as the server defaults */
 	bool known;
 };
 

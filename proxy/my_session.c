@@ -130,7 +130,9 @@ static void send_greeting(struct my_session *s)
 	 * extended capabilities (the upper half stays zero). */
 	hs.caps = s->offered;
 	hs.charset = known && info.charset ? info.charset : 45;
-	hs.status = 0x0002; /* autocommit */
+	/* A fresh session: autocommit as the server starts sessions. */
+	hs.status = known ? (info.status & MY_SERVER_STATUS_AUTOCOMMIT) : MY_SERVER_STATUS_AUTOCOMMIT;
+	s->autocommit = (hs.status & MY_SERVER_STATUS_AUTOCOMMIT) != 0;
 	hs.auth_plugin = MY_PLUGIN_NATIVE;
 	s->seq = my_put_handshake_v10(bufferevent_get_output(s->bev), 0, &hs);
 }
@@ -152,7 +154,6 @@ void my_session_new(struct dw_worker *w, size_t li, int fd, const struct sockadd
 	s->backend = &cfg->backends[s->listener->backend_index];
 	s->id = atomic_fetch_add(&rt->next_session_id, 1) + 1;
 	s->fd = fd;
-	s->autocommit = true;
 	s->transaction_pooling = s->backend->pool.mode == DW_POOL_TRANSACTION;
 	atomic_fetch_add(&rt->listeners[li].clients, 1);
 	if (addr->sa_family == AF_INET && addrlen >= (int)sizeof(struct sockaddr_in)) {
@@ -393,8 +394,10 @@ void my_session_change_user(struct my_session *s, const uint8_t *p, size_t len, 
 		s->charset = (uint8_t)cu.charset;
 	s->ucfg = dw_config_user(s->cfg, s->user);
 	s->pinned = false;
-	s->autocommit = true;
 	s->asked_key = false;
+	struct my_backend_info info;
+	s->autocommit = !my_backend_info_get(s->backend->name, &info) || !info.known ||
+		(info.status & MY_SERVER_STATUS_AUTOCOMMIT);
 	my_cstmt_clear(&s->stmts); /* a new login has no statements */
 	s->seq = (uint8_t)(seq + 1);
 	s->state = MYC_AUTH;
@@ -512,10 +515,11 @@ void my_session_need_server(struct my_session *s)
 
 void my_session_login_complete(struct my_session *s)
 {
+	/* The new session starts as the greeting said, whatever the previous
+	 * client left on this server connection (the next command syncs it). */
 	struct my_ok ok;
 	memset(&ok, 0, sizeof ok);
-	ok.status = s->server ? (uint16_t)(s->server->status & ~MY_SERVER_SESSION_STATE_CHANGED) : 0x0002;
-	s->autocommit = (ok.status & MY_SERVER_STATUS_AUTOCOMMIT) != 0;
+	ok.status = s->autocommit ? MY_SERVER_STATUS_AUTOCOMMIT : 0;
 	s->seq = my_put_ok(bufferevent_get_output(s->bev), s->seq, s->caps, &ok);
 	s->state = MYC_ACTIVE;
 	dw_io_direct(s->bev);

@@ -3,8 +3,9 @@
 Session-wide: a real PostgreSQL 15 (`pg_server`), a real MariaDB 10.11
 (`maria_server`, started only when a test asks for it) and a certificate for
 dbward's client-side TLS (`tls_files`). Per test: `start_dbward(config)` runs
-a dbward with that config and checks it afterwards; `pg_proxy` is a dbward with
-the standard PostgreSQL config (transaction pooling, pool size 20).
+a dbward with that config and checks it afterwards; `pg_proxy` and `my_proxy`
+are a dbward with the standard PostgreSQL or MySQL config (transaction
+pooling, pool size 20).
 
 Every test has a deadline (default 60s, `@pytest.mark.deadline(seconds)` to
 change it). Past it the test's dbward processes are killed, so clients blocked
@@ -19,7 +20,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from dbward_helpers import Dbward, Watchdog, pg_config, to_yaml  # noqa: E402
+from dbward_helpers import Dbward, Watchdog, my_config, pg_config, to_yaml  # noqa: E402
 from servers import MariaServer, PgServer, make_self_signed_cert  # noqa: E402
 
 DEFAULT_DEADLINE = 60
@@ -120,3 +121,9 @@ def start_dbward(request, tmp_path, _deadline):
 def pg_proxy(pg_server, start_dbward):
     """dbward in front of pg_server: transaction pooling, pool size 20."""
     return start_dbward(pg_config(pg_server))
+
+
+@pytest.fixture
+def my_proxy(maria_server, start_dbward):
+    """dbward in front of maria_server: transaction pooling, pool size 20."""
+    return start_dbward(my_config(maria_server))

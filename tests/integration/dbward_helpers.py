@@ -135,6 +135,40 @@ def pg_config(pg, listen_port=None, *, mode="transaction", size=20, users=None,
     }
 
 
+def my_config(maria, listen_port=None, *, mode="transaction", size=20, users=None,
+              listener_tls=None, backend_tls=None, timeouts=None, workers=2,
+              pool_extra=None, listener_extra=None):
+    """The standard MySQL config: one mysql listener in front of the MariaDB test
+    server. Backend TLS is off unless BACKEND_TLS says otherwise."""
+    listener = {
+        "name": "my",
+        "protocol": "mysql",
+        "listen": f"127.0.0.1:{listen_port or free_port()}",
+        "backend": "maria-main",
+    }
+    if listener_tls:
+        listener["tls"] = listener_tls
+    listener.update(listener_extra or {})
+    backend = {
+        "name": "maria-main",
+        "protocol": "mysql",
+        "address": f"{maria.host}:{maria.port}",
+        "tls": backend_tls or {"mode": "disable"},
+    }
+    pool = {"mode": mode, "size": size}
+    pool.update(pool_extra or {})
+    backend["pool"] = pool
+    t = {"connect": "5s", "login": "10s", "pool_wait": "5s"}
+    t.update(timeouts or {})
+    return {
+        "workers": workers,
+        "listeners": [listener],
+        "backends": [backend],
+        "users": users if users is not None else [app_user()],
+        "timeouts": t,
+    }
+
+
 def listen_ports(config_text):
     return [int(p) for p in re.findall(r"listen:\s*[\"']?127\.0\.0\.1:(\d+)", config_text)]
 
