@@ -560,22 +560,8 @@ static struct dw_server *my_server_connect(struct dw_pool *pool)
 static bool my_server_bind_loop(struct dw_server *ds, struct event_base *base)
 {
 	struct my_server *s = my_server_of(ds);
-	if (s->ssl) {
-		ds->bev = bufferevent_openssl_socket_new(base, s->fd, s->ssl, BUFFEREVENT_SSL_OPEN, 0);
-		if (ds->bev)
-			bufferevent_openssl_set_allow_dirty_shutdown(ds->bev, 1);
-	} else {
-		ds->bev = bufferevent_socket_new(base, s->fd, 0);
-	}
+	ds->bev = dw_server_bufferevent(base, s->fd, s->ssl);
 	return ds->bev != NULL;
-}
-
-static void my_server_unbind_loop(struct dw_server *ds)
-{
-	if (ds->bev) {
-		bufferevent_free(ds->bev);
-		ds->bev = NULL;
-	}
 }
 
 static void my_server_leave_worker(struct dw_server *ds)
@@ -607,7 +593,7 @@ const struct dw_server_ops my_server_ops = {
 	.connect = my_server_connect,
 	.free = my_server_free,
 	.bind_loop = my_server_bind_loop,
-	.unbind_loop = my_server_unbind_loop,
+	.unbind_loop = dw_server_unbind_loop,
 	.leave_worker = my_server_leave_worker,
 };
 

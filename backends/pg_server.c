@@ -100,26 +100,10 @@ static void capture_params(struct pg_server *s)
 
 static bool pg_server_bind_loop(struct dw_server *ds, struct event_base *base)
 {
+	/* libpq keeps owning the SSL object and the socket; PQfinish frees them. */
 	struct pg_server *s = pg_server_of(ds);
-	SSL *ssl = PQgetssl(s->conn);
-	if (ssl) {
-		/* libpq keeps owning the SSL object and the socket; PQfinish frees them. */
-		SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
-		ds->bev = bufferevent_openssl_socket_new(base, s->fd, ssl, BUFFEREVENT_SSL_OPEN, 0);
-		if (ds->bev)
-			bufferevent_openssl_set_allow_dirty_shutdown(ds->bev, 1);
-	} else {
-		ds->bev = bufferevent_socket_new(base, s->fd, 0);
-	}
+	ds->bev = dw_server_bufferevent(base, s->fd, PQgetssl(s->conn));
 	return ds->bev != NULL;
-}
-
-static void pg_server_unbind_loop(struct dw_server *ds)
-{
-	if (ds->bev) {
-		bufferevent_free(ds->bev);
-		ds->bev = NULL;
-	}
 }
 
 /* Statements belong to the worker's registry: forget them (the adopting
@@ -286,6 +270,6 @@ const struct dw_server_ops pg_server_ops = {
 	.connect = pg_server_connect,
 	.free = pg_server_free,
 	.bind_loop = pg_server_bind_loop,
-	.unbind_loop = pg_server_unbind_loop,
+	.unbind_loop = dw_server_unbind_loop,
 	.leave_worker = pg_server_leave_worker,
 };

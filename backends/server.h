@@ -59,4 +59,11 @@ struct dw_server {
 
 uint64_t dw_now_us(void);
 
+/* A bufferevent over an established server socket FD on BASE: through SSL
+ * (already connected, owned by the caller) when given. Neither the socket nor
+ * the SSL object is freed with it, so a connection can move between loops. */
+struct bufferevent *dw_server_bufferevent(struct event_base *base, int fd, void *ssl);
+/* The unbind_loop operation every protocol shares: drops the bufferevent. */
+void dw_server_unbind_loop(struct dw_server *s);
+
 #endif

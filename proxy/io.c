@@ -1,5 +1,10 @@
 #include "proxy/io.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
@@ -38,4 +43,31 @@ void dw_io_flush(struct bufferevent *bev)
 		bufferevent_enable(bev, EV_WRITE);
 	else
 		bufferevent_disable(bev, EV_WRITE);
+}
+
+void dw_io_pass(struct evbuffer *in, struct evbuffer *out, size_t *acc)
+{
+	if (!*acc)
+		return;
+	if (out)
+		evbuffer_remove_buffer(in, out, *acc);
+	else
+		evbuffer_drain(in, *acc);
+	*acc = 0;
+}
+
+void dw_io_peer_name(const struct sockaddr *addr, int addrlen, char *ip, size_t cap, int *port)
+{
+	*port = 0;
+	if (addr->sa_family == AF_INET && addrlen >= (int)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+		inet_ntop(AF_INET, &in->sin_addr, ip, (socklen_t)cap);
+		*port = ntohs(in->sin_port);
+	} else if (addr->sa_family == AF_INET6 && addrlen >= (int)sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, (socklen_t)cap);
+		*port = ntohs(in6->sin6_port);
+	} else {
+		snprintf(ip, cap, "unix");
+	}
 }

@@ -8,6 +8,8 @@
 #ifndef DBWARD_PROXY_IO_H
 #define DBWARD_PROXY_IO_H
 
+#include <stddef.h>
+
 struct bufferevent;
 
 /* Switches BEV to direct writes (its write event stays off while nothing is
@@ -17,5 +19,15 @@ void dw_io_direct(struct bufferevent *bev);
  * the write event. Call it from the write callback too, to go back to direct
  * writes once drained. */
 void dw_io_flush(struct bufferevent *bev);
+
+struct evbuffer;
+struct sockaddr;
+
+/* Moves the first *ACC bytes of IN to OUT (or drops them when OUT is NULL)
+ * and sets *ACC to 0: relays gather runs of messages and move them at once. */
+void dw_io_pass(struct evbuffer *in, struct evbuffer *out, size_t *acc);
+
+/* The peer's address as text ("unix" for unix sockets) and port. */
+void dw_io_peer_name(const struct sockaddr *addr, int addrlen, char *ip, size_t cap, int *port);
 
 #endif

@@ -219,17 +219,6 @@ static bool sync_server(struct my_session *s, struct my_server *srv)
 
 /* ---- server -> client ---- */
 
-static void flush_acc(struct evbuffer *in, struct evbuffer *out, size_t *acc)
-{
-	if (!*acc)
-		return;
-	if (out)
-		evbuffer_remove_buffer(in, out, *acc);
-	else
-		evbuffer_drain(in, *acc);
-	*acc = 0;
-}
-
 static bool server_failed(struct my_session *s, struct my_server *srv, const char *why)
 {
 	srv->base.broken = true;
@@ -360,7 +349,7 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 			evbuffer_copyout_from(in, &hp, head + MY_HEADER_LEN, hn);
 		}
 		if (!srv->busy) {
-			flush_acc(in, out, &acc);
+			dw_io_pass(in, out, &acc);
 			return server_failed(s, srv, "unsolicited packet from the server");
 		}
 		bool swallow = srv->swallow || !out;
@@ -376,7 +365,7 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 		srv->reply_started = true;
 		enum my_reply_result r = my_reply_feed(&srv->reply, head + MY_HEADER_LEN, hn, plen);
 		if (r == MY_REPLY_PROTOCOL_ERROR || r == MY_REPLY_LOCAL_INFILE || r == MY_REPLY_AUTH_MORE) {
-			flush_acc(in, out, &acc);
+			dw_io_pass(in, out, &acc);
 			return server_failed(s, srv, "unexpected reply from the server");
 		}
 		if (rewrite) {
@@ -384,12 +373,12 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 			struct evbuffer_ptr pp = pos;
 			evbuffer_copyout_from(in, &pp, pkt, total);
 			my_put_u32(pkt + MY_HEADER_LEN + 1, srv->prepare_for);
-			flush_acc(in, out, &acc);
+			dw_io_pass(in, out, &acc);
 			evbuffer_drain(in, total);
 			evbuffer_add(out, pkt, total);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 		} else if (swallow) {
-			flush_acc(in, out, &acc);
+			dw_io_pass(in, out, &acc);
 			evbuffer_drain(in, total);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 		} else if (len - acc >= total) {
@@ -402,7 +391,7 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 		if (r != MY_REPLY_DONE)
 			continue;
 		/* The reply is complete. */
-		flush_acc(in, out, &acc);
+		dw_io_pass(in, out, &acc);
 		evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 		srv->busy = false;
 		uint8_t cmd = srv->reply.cmd;
@@ -445,7 +434,7 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 			return false;
 		}
 	}
-	flush_acc(in, out, &acc);
+	dw_io_pass(in, out, &acc);
 	if (s && evbuffer_get_length(out) > CLIENT_OUT_HIGH)
 		bufferevent_disable(srv->base.bev, EV_READ);
 	return true;

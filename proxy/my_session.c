@@ -156,17 +156,7 @@ void my_session_new(struct dw_worker *w, size_t li, int fd, const struct sockadd
 	s->fd = fd;
 	s->transaction_pooling = s->backend->pool.mode == DW_POOL_TRANSACTION;
 	atomic_fetch_add(&rt->listeners[li].clients, 1);
-	if (addr->sa_family == AF_INET && addrlen >= (int)sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
-		inet_ntop(AF_INET, &in->sin_addr, s->peer_ip, sizeof s->peer_ip);
-		s->peer_port = ntohs(in->sin_port);
-	} else if (addr->sa_family == AF_INET6 && addrlen >= (int)sizeof(struct sockaddr_in6)) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
-		inet_ntop(AF_INET6, &in6->sin6_addr, s->peer_ip, sizeof s->peer_ip);
-		s->peer_port = ntohs(in6->sin6_port);
-	} else {
-		snprintf(s->peer_ip, sizeof s->peer_ip, "localhost");
-	}
+	dw_io_peer_name(addr, addrlen, s->peer_ip, sizeof s->peer_ip, &s->peer_port);
 	s->timer = evtimer_new(w->base, timer_fired, s);
 	/* libevent owns the socket (and later the TLS filter the SSL object):
 	 * it closes them when its finalizers run, after every event is gone. */

@@ -117,18 +117,6 @@ static void ensure_prepared(struct pg_session *s, struct pg_server *srv, struct 
 
 /* ---- server -> client ---- */
 
-/* Moves the first ACC bytes of IN to the client (or drops them). */
-static void flush_acc(struct evbuffer *in, struct evbuffer *out, size_t *acc)
-{
-	if (!*acc)
-		return;
-	if (out)
-		evbuffer_remove_buffer(in, out, *acc);
-	else
-		evbuffer_drain(in, *acc);
-	*acc = 0;
-}
-
 static bool is_synthetic(uint8_t kind) { return kind == PEND_SYNTH_PARSE || kind == PEND_SYNTH_ERROR; }
 
 static void emit_synthetic(struct pg_server *srv, struct evbuffer *out)
@@ -337,7 +325,7 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 		if (mlen < 4 || mlen > PG_MSG_MAX) {
 			dw_warn("backend %s: invalid message length from server", srv->base.pool->backend->name);
 			srv->base.broken = true;
-			flush_acc(in, out, &acc);
+			dw_io_pass(in, out, &acc);
 			if (s)
 				pg_session_close(s, "08P01", "dbward: protocol violation by the server");
 			else
@@ -353,7 +341,7 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 		if (whole) {
 			if (mlen - 4 > SERVER_INFO_MAX) {
 				srv->base.broken = true;
-				flush_acc(in, out, &acc);
+				dw_io_pass(in, out, &acc);
 				if (s)
 					pg_session_close(s, "08P01", "dbward: server message too large");
 				else
@@ -376,7 +364,7 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 			dw_warn("backend %s: unexpected message '%c' from server", srv->base.pool->backend->name,
 				type);
 			srv->base.broken = true;
-			flush_acc(in, out, &acc);
+			dw_io_pass(in, out, &acc);
 			if (s)
 				pg_session_close(s, "08P01", "dbward: protocol violation by the server");
 			else
@@ -392,18 +380,18 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 				acc = len;
 			}
 		} else {
-			flush_acc(in, out, &acc);
+			dw_io_pass(in, out, &acc);
 			evbuffer_drain(in, total);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 		}
 		struct pg_pend *nh = pg_pending_head(&srv->pending);
 		if (nh && is_synthetic(nh->kind)) {
-			flush_acc(in, out, &acc);
+			dw_io_pass(in, out, &acc);
 			emit_synthetic(srv, out);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 		}
 		if (type == 'Z' && pg_pending_empty(&srv->pending)) {
-			flush_acc(in, out, &acc);
+			dw_io_pass(in, out, &acc);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 			if (!s) {
 				/* Reset finished. */
@@ -427,7 +415,7 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 			}
 		}
 	}
-	flush_acc(in, out, &acc);
+	dw_io_pass(in, out, &acc);
 	if (s && evbuffer_get_length(out) > CLIENT_OUT_HIGH)
 		bufferevent_disable(srv->base.bev, EV_READ); /* resumed by the client's write callback */
 	return true;
