@@ -142,3 +142,35 @@ bench_check_idle() {
         bench_log "warning: load average is $load before the run; other work on this machine will skew the numbers"
     fi
 }
+
+# Starts HAProxy from $WORK/haproxy.cfg, listening on $HAP_PORT; sets UP[haproxy].
+bench_start_haproxy() {
+    haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
+    local pid=$!
+    bench_track_pid "$pid"
+    bench_wait_port "$HAP_PORT" 10 "$pid" ||
+        { cat "$WORK/haproxy.log" >&2; bench_die "HAProxy did not start"; }
+    UP[haproxy]=1
+}
+
+# Starts $DBWARD_BIN with $WORK/dbward.yaml, listening on $DBW_PORT; sets
+# UP[dbward], or DBWARD_NOTE saying why its column stays empty.
+bench_start_dbward() {
+    if [[ ! -x $DBWARD_BIN ]]; then
+        DBWARD_NOTE="not run: $DBWARD_BIN is missing"
+    else
+        "$DBWARD_BIN" -c "$WORK/dbward.yaml" >"$WORK/dbward.log" 2>&1 &
+        local pid=$!
+        bench_track_pid "$pid"
+        if bench_wait_port "$DBW_PORT" 10 "$pid"; then
+            UP[dbward]=1
+        else
+            DBWARD_NOTE="not run: dbward did not accept connections within 10s"
+            bench_log "dbward did not come up; last lines of its log:"
+            tail -15 "$WORK/dbward.log" >&2
+            bench_stop_pid "$pid"
+        fi
+    fi
+    [[ -n $DBWARD_NOTE ]] && bench_log "$DBWARD_NOTE"
+    return 0
+}

@@ -237,33 +237,8 @@ if wants pgbouncer; then
     UP[pgbouncer]=1
 fi
 
-if wants haproxy; then
-    haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
-    pid=$!
-    bench_track_pid "$pid"
-    bench_wait_port "$HAP_PORT" 10 "$pid" ||
-        { cat "$WORK/haproxy.log" >&2; bench_die "HAProxy did not start"; }
-    UP[haproxy]=1
-fi
-
-if wants dbward; then
-    if [[ ! -x $DBWARD_BIN ]]; then
-        DBWARD_NOTE="not run: $DBWARD_BIN is missing"
-    else
-        "$DBWARD_BIN" -c "$WORK/dbward.yaml" >"$WORK/dbward.log" 2>&1 &
-        pid=$!
-        bench_track_pid "$pid"
-        if bench_wait_port "$DBW_PORT" 10 "$pid"; then
-            UP[dbward]=1
-        else
-            DBWARD_NOTE="not run: dbward did not accept connections within 10s"
-            bench_log "dbward did not come up; last lines of its log:"
-            tail -15 "$WORK/dbward.log" >&2
-            bench_stop_pid "$pid"
-        fi
-    fi
-    [[ -n $DBWARD_NOTE ]] && bench_log "$DBWARD_NOTE"
-fi
+wants haproxy && bench_start_haproxy
+wants dbward && bench_start_dbward
 
 # ---- workloads -------------------------------------------------------------
 
