@@ -371,6 +371,8 @@ static bool on_auth_packet(struct my_server *s, uint8_t *pkt, size_t len)
 		if (s->timer)
 			evtimer_del(s->timer);
 		s->phase = MYS_READY;
+		/* Relaying from now on: dbward reads the socket itself. */
+		dw_reader_start(&s->base.rd, s->base.bev);
 		dw_pool_server_ready(&s->base);
 		return false;
 	}
@@ -561,6 +563,8 @@ static bool my_server_bind_loop(struct dw_server *ds, struct event_base *base)
 {
 	struct my_server *s = my_server_of(ds);
 	ds->bev = dw_server_bufferevent(base, s->fd, s->ssl);
+	if (ds->bev)
+		dw_reader_start(&ds->rd, ds->bev);
 	return ds->bev != NULL;
 }
 
@@ -576,6 +580,7 @@ static void my_server_free(struct dw_server *ds)
 	struct my_server *s = my_server_of(ds);
 	if (s->timer)
 		event_free(s->timer);
+	dw_reader_stop(&ds->rd);
 	if (ds->bev)
 		bufferevent_free(ds->bev);
 	if (s->ssl) {

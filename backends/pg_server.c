@@ -103,6 +103,8 @@ static bool pg_server_bind_loop(struct dw_server *ds, struct event_base *base)
 	/* libpq keeps owning the SSL object and the socket; PQfinish frees them. */
 	struct pg_server *s = pg_server_of(ds);
 	ds->bev = dw_server_bufferevent(base, s->fd, PQgetssl(s->conn));
+	if (ds->bev)
+		dw_reader_start(&ds->rd, ds->bev);
 	return ds->bev != NULL;
 }
 
@@ -252,6 +254,7 @@ static void pg_server_free(struct dw_server *ds)
 		event_free(s->conn_ev);
 	if (s->timer)
 		event_free(s->timer);
+	dw_reader_stop(&ds->rd);
 	if (ds->bev)
 		bufferevent_free(ds->bev);
 	if (s->conn)

@@ -381,7 +381,7 @@ void dw_pool_release(struct dw_server *s, bool reusable)
 	s->state = DWS_IDLE;
 	s->idle_since_us = dw_now_us();
 	bufferevent_setcb(s->bev, idle_read, NULL, idle_event, s);
-	bufferevent_enable(s->bev, EV_READ);
+	dw_reader_set(&s->rd, s->bev, true);
 }
 
 void dw_pool_server_ready(struct dw_server *s)

@@ -26,6 +26,7 @@ struct bufferevent *dw_server_bufferevent(struct event_base *base, int fd, void 
 
 void dw_server_unbind_loop(struct dw_server *s)
 {
+	dw_reader_stop(&s->rd);
 	if (s->bev) {
 		bufferevent_free(s->bev);
 		s->bev = NULL;

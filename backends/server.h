@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+#include "proxy/io.h"
+
 struct bufferevent;
 struct event_base;
 struct dw_pool;
@@ -49,6 +51,7 @@ struct dw_server {
 	struct dw_pool_variant variant; /* what it was opened with */
 	enum dw_server_state state;
 	struct bufferevent *bev;      /* once connected */
+	struct dw_reader rd;          /* reads of a plain socket, once relaying */
 	bool broken;                  /* must not be reused */
 	uint64_t created_us;
 	uint64_t idle_since_us;

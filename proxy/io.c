@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <errno.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -70,4 +72,94 @@ void dw_io_peer_name(const struct sockaddr *addr, int addrlen, char *ip, size_t 
 	} else {
 		snprintf(ip, cap, "unix");
 	}
+}
+
+#define READ_CHUNK 4096
+
+static void on_readable(evutil_socket_t fd, short what, void *arg)
+{
+	(void)what;
+	struct dw_reader *r = arg;
+	struct bufferevent *bev = r->bev;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer_iovec v[2];
+	/* The bufferevent keeps the end of its input frozen so only it adds. */
+	evbuffer_unfreeze(in, 0);
+	int nv = evbuffer_reserve_space(in, READ_CHUNK, v, 2);
+	ssize_t n = -1;
+	if (nv > 0) {
+		struct iovec iov[2];
+		for (int i = 0; i < nv; i++) {
+			iov[i].iov_base = v[i].iov_base;
+			iov[i].iov_len = v[i].iov_len;
+		}
+		n = readv(fd, iov, nv);
+		if (n > 0) {
+			size_t left = (size_t)n;
+			for (int i = 0; i < nv; i++) {
+				size_t take = left < v[i].iov_len ? left : v[i].iov_len;
+				v[i].iov_len = take;
+				left -= take;
+			}
+			evbuffer_commit_space(in, v, nv);
+		}
+	}
+	int err = errno;
+	evbuffer_freeze(in, 0);
+	bufferevent_data_cb readcb;
+	bufferevent_event_cb eventcb;
+	void *cbarg;
+	bufferevent_getcb(bev, &readcb, NULL, &eventcb, &cbarg);
+	if (n > 0) {
+		if (readcb)
+			readcb(bev, cbarg);
+	} else if (n == 0) {
+		if (eventcb)
+			eventcb(bev, BEV_EVENT_READING | BEV_EVENT_EOF, cbarg);
+	} else if (err != EAGAIN && err != EWOULDBLOCK && err != EINTR) {
+		if (eventcb)
+			eventcb(bev, BEV_EVENT_READING | BEV_EVENT_ERROR, cbarg);
+	}
+}
+
+void dw_reader_start(struct dw_reader *r, struct bufferevent *bev)
+{
+	r->bev = bev;
+	r->ev = NULL;
+	r->on = true;
+	int fd = plain_fd(bev);
+	if (fd < 0)
+		return;
+	r->ev = event_new(bufferevent_get_base(bev), fd, EV_READ | EV_PERSIST, on_readable, r);
+	if (!r->ev)
+		return;
+	bufferevent_disable(bev, EV_READ);
+	event_add(r->ev, NULL);
+}
+
+void dw_reader_set(struct dw_reader *r, struct bufferevent *bev, bool on)
+{
+	if (!r->ev || r->bev != bev) {
+		if (on)
+			bufferevent_enable(bev, EV_READ);
+		else
+			bufferevent_disable(bev, EV_READ);
+		return;
+	}
+	if (on == r->on)
+		return;
+	r->on = on;
+	if (on)
+		event_add(r->ev, NULL);
+	else
+		event_del(r->ev);
+}
+
+void dw_reader_stop(struct dw_reader *r)
+{
+	if (r->ev) {
+		event_free(r->ev);
+		r->ev = NULL;
+	}
+	r->bev = NULL;
 }

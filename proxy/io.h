@@ -8,6 +8,7 @@
 #ifndef DBWARD_PROXY_IO_H
 #define DBWARD_PROXY_IO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct bufferevent;
@@ -22,6 +23,28 @@ void dw_io_flush(struct bufferevent *bev);
 
 struct evbuffer;
 struct sockaddr;
+struct event;
+
+/* Reading without ioctl(FIONREAD).
+ *
+ * libevent asks the kernel how many bytes are waiting before every read of a
+ * socket bufferevent: one extra syscall per message. For plain sockets dbward
+ * reads itself into the bufferevent's input (a fixed-size readv) and calls its
+ * read callback, or its event callback on end of file or error. TLS
+ * bufferevents keep libevent's reading; dw_reader_set then falls back to
+ * bufferevent_enable/disable. */
+struct dw_reader {
+	struct event *ev;          /* NULL when libevent reads */
+	struct bufferevent *bev;
+	bool on;
+};
+
+/* Takes over reading for BEV when it is a plain socket. */
+void dw_reader_start(struct dw_reader *r, struct bufferevent *bev);
+/* Reads or stops reading (flow control). */
+void dw_reader_set(struct dw_reader *r, struct bufferevent *bev, bool on);
+/* Stops dbward's reading, before the bufferevent is freed or replaced. */
+void dw_reader_stop(struct dw_reader *r);
 
 /* Moves the first *ACC bytes of IN to OUT (or drops them when OUT is NULL)
  * and sets *ACC to 0: relays gather runs of messages and move them at once. */

@@ -148,7 +148,7 @@ static void reset_and_release(struct my_server *srv)
 	srv->base.state = DWS_RESETTING;
 	srv->client = NULL;
 	bufferevent_setcb(srv->base.bev, reset_read, NULL, reset_event, srv);
-	bufferevent_enable(srv->base.bev, EV_READ);
+	dw_reader_set(&srv->base.rd, srv->base.bev, true);
 	my_reply_init(&srv->reply, MY_COM_RESET_CONNECTION, srv->caps);
 	srv->reply_started = false;
 	srv->busy = true;
@@ -165,7 +165,7 @@ void my_relay_attach(struct my_session *s, struct my_server *srv)
 	s->state = MYC_ACTIVE;
 	bufferevent_setcb(srv->base.bev, server_read, server_write, server_event, s);
 	bufferevent_setwatermark(srv->base.bev, EV_WRITE, 128u * 1024u, 0);
-	bufferevent_enable(srv->base.bev, EV_READ);
+	dw_reader_set(&srv->base.rd, srv->base.bev, true);
 	if (!srv->schema)
 		srv->schema = strdup(srv->base.pool->database);
 	if (login) {
@@ -436,7 +436,7 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 	}
 	dw_io_pass(in, out, &acc);
 	if (s && evbuffer_get_length(out) > CLIENT_OUT_HIGH)
-		bufferevent_disable(srv->base.bev, EV_READ);
+		dw_reader_set(&srv->base.rd, srv->base.bev, false);
 	return true;
 }
 

@@ -64,6 +64,7 @@ static void setup_bev(struct my_session *s)
 	bufferevent_setcb(s->bev, client_read, client_write, client_event, s);
 	bufferevent_setwatermark(s->bev, EV_WRITE, 128u * 1024u, 0);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	dw_reader_start(&s->rd, s->bev);
 }
 
 /* Bytes still waiting to reach the client's socket. */
@@ -286,6 +287,10 @@ static bool start_tls(struct my_session *s)
 		return false;
 	SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
 	struct bufferevent *under = s->bev;
+	/* The TLS filter reads through the socket's bufferevent: libevent's
+	 * reading again. */
+	dw_reader_stop(&s->rd);
+	bufferevent_enable(under, EV_READ);
 	s->tls = true;
 	s->bev = bufferevent_openssl_filter_new(s->worker->base, under, ssl, BUFFEREVENT_SSL_ACCEPTING,
 		BEV_OPT_CLOSE_ON_FREE);
@@ -456,7 +461,7 @@ static void client_write(struct bufferevent *bev, void *arg)
 	if (s->state >= MYC_IDLE)
 		dw_io_flush(s->bev);
 	if (s->server && s->server->base.bev)
-		bufferevent_enable(s->server->base.bev, EV_READ);
+		dw_reader_set(&s->server->base.rd, s->server->base.bev, true);
 }
 
 static void client_event(struct bufferevent *bev, short what, void *arg)
@@ -524,6 +529,7 @@ void my_session_login_complete(struct my_session *s)
 static void session_free(struct my_session *s)
 {
 	TAILQ_REMOVE(&s->worker->my_sessions, s, link);
+	dw_reader_stop(&s->rd);
 	if (s->bev)
 		bufferevent_free(s->bev);
 	if (s->fd >= 0)
@@ -576,13 +582,14 @@ void my_session_close(struct my_session *s, uint16_t code, const char *sqlstate,
 		my_put_err(bufferevent_get_output(s->bev), s->seq, code, sqlstate, message);
 		bufferevent_setcb(s->bev, NULL, flush_then_free, closing_event, s);
 		bufferevent_setwatermark(s->bev, EV_WRITE, 0, 0);
-		bufferevent_disable(s->bev, EV_READ);
+		dw_reader_set(&s->rd, s->bev, false);
 		bufferevent_enable(s->bev, EV_WRITE);
 		s->close_deadline_us = dw_now_us() + 5000000u;
 		arm_timer(s, 5000);
 		return;
 	}
 	if (s->bev) {
+		dw_reader_set(&s->rd, s->bev, false);
 		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
 		bufferevent_setcb(s->bev, NULL, NULL, NULL, NULL);
 	}

@@ -43,6 +43,7 @@ struct my_session {
 
 	int fd;
 	struct bufferevent *bev;
+	struct dw_reader rd;               /* reads of the plain socket */
 	bool tls;
 	char peer_ip[64];
 	int peer_port;

@@ -51,7 +51,7 @@ static void pause_client(struct pg_session *s)
 {
 	if (!s->client_paused) {
 		s->client_paused = true;
-		bufferevent_disable(s->bev, EV_READ);
+		dw_reader_set(&s->rd, s->bev, false);
 	}
 }
 
@@ -59,7 +59,7 @@ static void resume_client(struct pg_session *s)
 {
 	if (s->client_paused && s->state != PGC_CLOSING) {
 		s->client_paused = false;
-		bufferevent_enable(s->bev, EV_READ);
+		dw_reader_set(&s->rd, s->bev, true);
 	}
 }
 
@@ -417,7 +417,7 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 	}
 	dw_io_pass(in, out, &acc);
 	if (s && evbuffer_get_length(out) > CLIENT_OUT_HIGH)
-		bufferevent_disable(srv->base.bev, EV_READ); /* resumed by the client's write callback */
+		dw_reader_set(&srv->base.rd, srv->base.bev, false); /* resumed by the client's write callback */
 	return true;
 }
 
@@ -479,7 +479,7 @@ void pg_relay_reset_and_release(struct pg_server *srv)
 	srv->base.state = DWS_RESETTING;
 	srv->client = NULL;
 	bufferevent_setcb(srv->base.bev, reset_read, NULL, reset_event, srv);
-	bufferevent_enable(srv->base.bev, EV_READ);
+	dw_reader_set(&srv->base.rd, srv->base.bev, true);
 	inject_query(srv, "DISCARD ALL");
 	dw_io_direct(srv->base.bev);
 }
@@ -494,7 +494,7 @@ void pg_relay_attach(struct pg_session *s, struct pg_server *srv)
 	s->state = login ? PGC_LOGIN_SYNC : PGC_ACTIVE;
 	bufferevent_setcb(srv->base.bev, server_read, server_write, server_event, s);
 	bufferevent_setwatermark(srv->base.bev, EV_WRITE, SERVER_OUT_LOW, 0);
-	bufferevent_enable(srv->base.bev, EV_READ);
+	dw_reader_set(&srv->base.rd, srv->base.bev, true);
 	dw_cancel_set_server(s->cancel, srv->cancel);
 	if (srv->orphan_statements) {
 		/* Statements of the worker this connection came from. */

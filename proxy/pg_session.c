@@ -45,6 +45,7 @@ static void setup_bev(struct pg_session *s)
 	bufferevent_setcb(s->bev, client_read, client_write, client_event, s);
 	bufferevent_setwatermark(s->bev, EV_WRITE, CLIENT_OUT_LOW, 0);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	dw_reader_start(&s->rd, s->bev);
 }
 
 static void timer_fired(evutil_socket_t fd, short what, void *arg)
@@ -132,6 +133,7 @@ static void start_tls(struct pg_session *s)
 		return;
 	}
 	SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
+	dw_reader_stop(&s->rd);
 	bufferevent_free(s->bev);
 	s->ssl = ssl;
 	s->tls = true;
@@ -464,7 +466,7 @@ static void client_write(struct bufferevent *bev, void *arg)
 	if (s->state >= PGC_IDLE)
 		dw_io_flush(s->bev);
 	if (s->server && s->server->base.bev)
-		bufferevent_enable(s->server->base.bev, EV_READ);
+		dw_reader_set(&s->server->base.rd, s->server->base.bev, true);
 }
 
 static void client_event(struct bufferevent *bev, short what, void *arg)
@@ -564,6 +566,7 @@ static void session_free(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct pg_session *s = arg;
 	TAILQ_REMOVE(&s->worker->sessions, s, link);
+	dw_reader_stop(&s->rd);
 	if (s->bev)
 		bufferevent_free(s->bev);
 	if (s->ssl)
@@ -620,12 +623,13 @@ void pg_session_close(struct pg_session *s, const char *sqlstate, const char *me
 		pg_put_error(bufferevent_get_output(s->bev), "FATAL", sqlstate, message);
 		bufferevent_setcb(s->bev, NULL, flush_then_free, closing_event, s);
 		bufferevent_setwatermark(s->bev, EV_WRITE, 0, 0);
-		bufferevent_disable(s->bev, EV_READ);
+		dw_reader_set(&s->rd, s->bev, false);
 		bufferevent_enable(s->bev, EV_WRITE);
 		arm_timer(s, 5000);
 		return;
 	}
 	if (s->bev) {
+		dw_reader_set(&s->rd, s->bev, false);
 		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
 		bufferevent_setcb(s->bev, NULL, NULL, NULL, NULL);
 	}

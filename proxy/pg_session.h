@@ -47,6 +47,7 @@ struct pg_session {
 
 	int fd;
 	struct bufferevent *bev;
+	struct dw_reader rd;                   /* reads of the plain socket */
 	SSL *ssl;
 	bool tls;
 	bool gssenc_answered;
