@@ -174,3 +174,36 @@ bench_start_dbward() {
     [[ -n $DBWARD_NOTE ]] && bench_log "$DBWARD_NOTE"
     return 0
 }
+
+# ---- shared by the benchmark scripts (they set TARGETS, UP and TPS) ----
+
+bench_wants() {
+    local t
+    for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 0; done
+    return 1
+}
+
+bench_up_targets() {
+    local t
+    for t in "${TARGETS[@]}"; do [[ -n ${UP[$t]:-} ]] && echo "$t"; done
+}
+
+# Median over the rounds; any failed round makes the cell FAIL.
+bench_cell() {
+    local id=$1 t=$2 vals
+    [[ -n ${UP[$t]:-} ]] || { echo "n/a"; return; }
+    vals=${TPS[$id:$t]:-}
+    if [[ -z ${vals// /} ]]; then echo "n/a"; return; fi
+    if [[ $vals == *FAIL* ]]; then echo FAIL; return; fi
+    # shellcheck disable=SC2086
+    bench_median $vals
+}
+
+# "min-max" of the rounds of one cell, for judging the noise.
+bench_spread() {
+    local vals=${TPS[$1:$2]:-}
+    [[ -n ${UP[$2]:-} && -n ${vals// /} && $vals != *FAIL* ]] || { echo "-"; return; }
+    # shellcheck disable=SC2086
+    printf '%s\n' $vals | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 }
+        END { printf "%.0f-%.0f\n", lo, hi }'
+}

@@ -168,16 +168,10 @@ declare -A PORT=([direct]=$MY_PORT [dbward]=$DBW_PORT [haproxy]=$HAP_PORT)
 declare -A UP=()
 DBWARD_NOTE=""
 
-wants() {
-    local t
-    for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 0; done
-    return 1
-}
+bench_wants direct && UP[direct]=1
 
-wants direct && UP[direct]=1
-
-wants haproxy && bench_start_haproxy
-wants dbward && bench_start_dbward
+bench_wants haproxy && bench_start_haproxy
+bench_wants dbward && bench_start_dbward
 
 # ---- workloads ---------------------------------------------------------------
 
@@ -210,11 +204,7 @@ run_sysbench() {
     fi
 }
 
-up_targets() {
-    local t
-    for t in "${TARGETS[@]}"; do [[ -n ${UP[$t]:-} ]] && echo "$t"; done
-}
-mapfile -t ACTIVE < <(up_targets)
+mapfile -t ACTIVE < <(bench_up_targets)
 ((${#ACTIVE[@]})) || bench_die "no target is up"
 
 bench_log "warm-up: ${WARMUP_SECONDS}s per target"
@@ -241,35 +231,16 @@ done
 
 # ---- report ------------------------------------------------------------------
 
-# Median over the rounds; any failed round makes the cell FAIL.
-cell() {
-    local id=$1 t=$2 vals
-    [[ -n ${UP[$t]:-} ]] || { echo "n/a"; return; }
-    vals=${TPS[$id:$t]:-}
-    if [[ -z ${vals// /} ]]; then echo "n/a"; return; fi
-    if [[ $vals == *FAIL* ]]; then echo FAIL; return; fi
-    # shellcheck disable=SC2086
-    bench_median $vals
-}
-
 # The tps cell, with the deadlocks sysbench retried when there were any.
 shown() {
     local id=$1 t=$2 v errs
-    v=$(bench_fmt_tps "$(cell "$id" "$t")")
+    v=$(bench_fmt_tps "$(bench_cell "$id" "$t")")
     errs=${IGNORED[$id:$t]:-0}
     if [[ $v =~ ^[0-9]+$ && $errs != 0 ]]; then
         echo "$v ($errs ignored errors)"
     else
         echo "$v"
     fi
-}
-
-spread() {
-    local vals=${TPS[$1:$2]:-}
-    [[ -n ${UP[$2]:-} && -n ${vals// /} && $vals != *FAIL* ]] || { echo "-"; return; }
-    # shellcheck disable=SC2086
-    printf '%s\n' $vals | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 }
-        END { printf "%.0f-%.0f\n", lo, hi }'
 }
 
 report() {
@@ -283,9 +254,9 @@ report() {
     echo "|---|---:|---:|---:|---:|---:|"
     for wl in "${WORKLOADS[@]}"; do
         IFS='|' read -r id label test <<<"$wl"
-        d=$(cell "$id" direct)
-        w=$(cell "$id" dbward)
-        h=$(cell "$id" haproxy)
+        d=$(bench_cell "$id" direct)
+        w=$(bench_cell "$id" dbward)
+        h=$(bench_cell "$id" haproxy)
         printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$(shown "$id" direct)" \
             "$(shown "$id" dbward)" "$(shown "$id" haproxy)" \
             "$(bench_ratio "$w" "$h")" "$(bench_ratio "$w" "$d")"
@@ -302,8 +273,8 @@ report() {
         echo "|---|---:|---:|---:|"
         for wl in "${WORKLOADS[@]}"; do
             IFS='|' read -r id label test <<<"$wl"
-            printf '| %s | %s | %s | %s |\n' "$label" "$(spread "$id" direct)" \
-                "$(spread "$id" dbward)" "$(spread "$id" haproxy)"
+            printf '| %s | %s | %s | %s |\n' "$label" "$(bench_spread "$id" direct)" \
+                "$(bench_spread "$id" dbward)" "$(bench_spread "$id" haproxy)"
         done
     fi
     echo

@@ -216,15 +216,9 @@ declare -A PORT=([direct]=$PG_PORT [dbward]=$DBW_PORT [pgbouncer]=$PGB_PORT [hap
 declare -A UP=()
 DBWARD_NOTE=""
 
-wants() {
-    local t
-    for t in "${TARGETS[@]}"; do [[ $t == "$1" ]] && return 0; done
-    return 1
-}
+bench_wants direct && UP[direct]=1
 
-wants direct && UP[direct]=1
-
-if wants pgbouncer; then
+if bench_wants pgbouncer; then
     if [[ $(id -u) == 0 ]]; then
         pgbouncer -u "$RUN_USER" "$WORK/pgbouncer.ini" >"$WORK/pgbouncer.out" 2>&1 &
     else
@@ -237,8 +231,8 @@ if wants pgbouncer; then
     UP[pgbouncer]=1
 fi
 
-wants haproxy && bench_start_haproxy
-wants dbward && bench_start_dbward
+bench_wants haproxy && bench_start_haproxy
+bench_wants dbward && bench_start_dbward
 
 # ---- workloads -------------------------------------------------------------
 
@@ -298,11 +292,7 @@ reset_state() {
     pg_admin postgres "CHECKPOINT" >/dev/null
 }
 
-up_targets() {
-    local t
-    for t in "${TARGETS[@]}"; do [[ -n ${UP[$t]:-} ]] && echo "$t"; done
-}
-mapfile -t ACTIVE < <(up_targets)
+mapfile -t ACTIVE < <(bench_up_targets)
 ((${#ACTIVE[@]})) || bench_die "no target is up"
 
 bench_log "warm-up: ${WARMUP_SECONDS}s per target"
@@ -332,26 +322,6 @@ done
 
 # ---- report ----------------------------------------------------------------
 
-# Median over the rounds; any failed round makes the cell FAIL.
-cell() {
-    local id=$1 t=$2 vals
-    [[ -n ${UP[$t]:-} ]] || { echo "n/a"; return; }
-    vals=${TPS[$id:$t]:-}
-    if [[ -z ${vals// /} ]]; then echo "n/a"; return; fi
-    if [[ $vals == *FAIL* ]]; then echo FAIL; return; fi
-    # shellcheck disable=SC2086
-    bench_median $vals
-}
-
-# "min-max" of the rounds of one cell, for judging the noise.
-spread() {
-    local vals=${TPS[$1:$2]:-}
-    [[ -n ${UP[$2]:-} && -n ${vals// /} && $vals != *FAIL* ]] || { echo "-"; return; }
-    # shellcheck disable=SC2086
-    printf '%s\n' $vals | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 }
-        END { printf "%.0f-%.0f\n", lo, hi }'
-}
-
 dbward_version() {
     if [[ -x $DBWARD_BIN ]]; then
         "$DBWARD_BIN" --version 2>/dev/null | head -1
@@ -369,10 +339,10 @@ report() {
     echo "|---|---:|---:|---:|---:|---:|---:|---:|"
     for wl in "${WORKLOADS[@]}"; do
         IFS='|' read -r id label args prepared <<<"$wl"
-        d=$(cell "$id" direct)
-        w=$(cell "$id" dbward)
-        b=$(cell "$id" pgbouncer)
-        h=$(cell "$id" haproxy)
+        d=$(bench_cell "$id" direct)
+        w=$(bench_cell "$id" dbward)
+        b=$(bench_cell "$id" pgbouncer)
+        h=$(bench_cell "$id" haproxy)
         bcell=$(bench_fmt_tps "$b")
         if [[ $(database_for pgbouncer "$prepared") == bench_session && $bcell =~ ^[0-9]+$ ]]; then
             bcell="$bcell (session)"
@@ -396,8 +366,8 @@ report() {
         echo "|---|---:|---:|---:|---:|"
         for wl in "${WORKLOADS[@]}"; do
             IFS='|' read -r id label args prepared <<<"$wl"
-            printf '| %s | %s | %s | %s | %s |\n' "$label" "$(spread "$id" direct)" \
-                "$(spread "$id" dbward)" "$(spread "$id" pgbouncer)" "$(spread "$id" haproxy)"
+            printf '| %s | %s | %s | %s | %s |\n' "$label" "$(bench_spread "$id" direct)" \
+                "$(bench_spread "$id" dbward)" "$(bench_spread "$id" pgbouncer)" "$(bench_spread "$id" haproxy)"
         done
     fi
     echo
