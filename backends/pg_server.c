@@ -234,9 +234,8 @@ static struct dw_server *pg_server_connect(struct dw_pool *pool)
 	uint64_t to = pool->cfg->timeouts.connect_ms;
 	if (to) {
 		s->timer = evtimer_new(pool->worker->base, connect_timeout, s);
-		struct timeval tv = {(time_t)(to / 1000), (suseconds_t)((to % 1000) * 1000)};
 		if (s->timer)
-			evtimer_add(s->timer, &tv);
+			dw_timer_arm(s->timer, to);
 	}
 	if (!wait_socket(s, PGRES_POLLING_WRITING)) {
 		start_failed(s, "connect failed");

@@ -163,3 +163,21 @@ void dw_reader_stop(struct dw_reader *r)
 	}
 	r->bev = NULL;
 }
+
+bool dw_io_stream(size_t avail, size_t *acc, uint32_t *remaining)
+{
+	size_t left = avail - *acc;
+	size_t take = left < *remaining ? left : *remaining;
+	*acc += take;
+	*remaining -= (uint32_t)take;
+	return *remaining == 0;
+}
+
+void dw_timer_arm(struct event *ev, uint64_t ms)
+{
+	evtimer_del(ev);
+	if (!ms)
+		return;
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+	evtimer_add(ev, &tv);
+}

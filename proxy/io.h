@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct bufferevent;
 
@@ -49,6 +50,14 @@ void dw_reader_stop(struct dw_reader *r);
 /* Moves the first *ACC bytes of IN to OUT (or drops them when OUT is NULL)
  * and sets *ACC to 0: relays gather runs of messages and move them at once. */
 void dw_io_pass(struct evbuffer *in, struct evbuffer *out, size_t *acc);
+
+/* The rest of a message being streamed through: of the AVAIL bytes after
+ * the first *ACC, up to *REMAINING join the run to move (*ACC grows,
+ * *REMAINING shrinks). True when the message is complete. */
+bool dw_io_stream(size_t avail, size_t *acc, uint32_t *remaining);
+
+/* Arms EV to fire once in MS milliseconds; 0 only disarms it. */
+void dw_timer_arm(struct event *ev, uint64_t ms);
 
 /* The peer's address as text ("unix" for unix sockets) and port. */
 void dw_io_peer_name(const struct sockaddr *addr, int addrlen, char *ip, size_t cap, int *port);

@@ -323,10 +323,7 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 	for (;;) {
 		size_t len = evbuffer_get_length(in);
 		if (srv->pkt_remaining) {
-			size_t take = len - acc < srv->pkt_remaining ? len - acc : srv->pkt_remaining;
-			acc += take;
-			srv->pkt_remaining -= (uint32_t)take;
-			if (srv->pkt_remaining)
+			if (!dw_io_stream(len, &acc, &srv->pkt_remaining))
 				break;
 			evbuffer_ptr_set(in, &pos, acc, EVBUFFER_PTR_SET);
 			continue;

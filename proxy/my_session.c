@@ -52,11 +52,7 @@ static void session_free(struct my_session *s);
 
 static void arm_timer(struct my_session *s, uint64_t ms)
 {
-	evtimer_del(s->timer);
-	if (!ms)
-		return;
-	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
-	evtimer_add(s->timer, &tv);
+	dw_timer_arm(s->timer, ms);
 }
 
 static void setup_bev(struct my_session *s)

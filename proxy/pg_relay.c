@@ -307,10 +307,7 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 	for (;;) {
 		size_t len = evbuffer_get_length(in);
 		if (srv->msg_remaining) {
-			size_t take = len - acc < srv->msg_remaining ? len - acc : srv->msg_remaining;
-			acc += take;
-			srv->msg_remaining -= (uint32_t)take;
-			if (srv->msg_remaining)
+			if (!dw_io_stream(len, &acc, &srv->msg_remaining))
 				break;
 			evbuffer_ptr_set(in, &pos, acc, EVBUFFER_PTR_SET);
 			continue;
