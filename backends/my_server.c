@@ -26,6 +26,7 @@
 #include "proxy/log.h"
 #include "proxy/my_auth.h"
 #include "proxy/my_codec.h"
+#include "proxy/my_stmt.h"
 #include "proxy/worker.h"
 
 /* Handshake packets are small; anything bigger is not a server we know. */
@@ -589,7 +590,7 @@ static void my_server_free(struct dw_server *ds)
 	if (s->fd >= 0)
 		close(s->fd);
 	free(s->schema);
-	free(s->stmts);
+	my_stmt_cache_free(s->stmts);
 	free(s);
 }
 

@@ -154,25 +154,37 @@ bench_start_haproxy() {
 }
 
 # Starts $DBWARD_BIN with $WORK/dbward.yaml, listening on $DBW_PORT; sets
-# UP[dbward], or DBWARD_NOTE saying why its column stays empty.
+# UP[dbward], or DBWARD_NOTE saying why its column stays empty. With
+# arguments TARGET CONFIG PORT, starts another instance (for example with a
+# policy) as target TARGET instead.
 bench_start_dbward() {
+    local target=${1:-dbward} config=${2:-$WORK/dbward.yaml} port=${3:-$DBW_PORT} note=""
     if [[ ! -x $DBWARD_BIN ]]; then
-        DBWARD_NOTE="not run: $DBWARD_BIN is missing"
+        note="not run: $DBWARD_BIN is missing"
     else
-        "$DBWARD_BIN" -c "$WORK/dbward.yaml" >"$WORK/dbward.log" 2>&1 &
+        "$DBWARD_BIN" -c "$config" >"$WORK/$target.log" 2>&1 &
         local pid=$!
         bench_track_pid "$pid"
-        if bench_wait_port "$DBW_PORT" 10 "$pid"; then
-            UP[dbward]=1
+        if bench_wait_port "$port" 10 "$pid"; then
+            UP[$target]=1
         else
-            DBWARD_NOTE="not run: dbward did not accept connections within 10s"
-            bench_log "dbward did not come up; last lines of its log:"
-            tail -15 "$WORK/dbward.log" >&2
+            note="not run: $target did not accept connections within 10s"
+            bench_log "$target did not come up; last lines of its log:"
+            tail -15 "$WORK/$target.log" >&2
             bench_stop_pid "$pid"
         fi
     fi
-    [[ -n $DBWARD_NOTE ]] && bench_log "$DBWARD_NOTE"
+    if [[ -n $note ]]; then
+        bench_log "$note"
+        [[ $target == dbward ]] && DBWARD_NOTE=$note
+    fi
     return 0
+}
+
+# Prints the example policy of README.md (the YAML between its markers).
+bench_readme_policy() {
+    awk '/<!-- END EXAMPLE POLICY -->/ { on = 0 } on && !/^```/ { print }
+        /<!-- BEGIN EXAMPLE POLICY -->/ { on = 1 }' "$ROOT/README.md"
 }
 
 # ---- shared by the benchmark scripts (they set TARGETS, UP and TPS) ----

@@ -13,7 +13,8 @@
 #   BENCH_THREADS     sysbench threads (default 16)
 #   BENCH_POOL        dbward's pool size (default 32)
 #   BENCH_TABLES      sysbench tables (default 4), BENCH_TABLE_SIZE rows each (default 100000)
-#   BENCH_TARGETS     subset of "direct dbward haproxy"
+#   BENCH_TARGETS     subset of "direct dbward policy haproxy" ("policy" is dbward
+#                     with the README's example policy judging every statement)
 #   BENCH_KEEP=1      keep the temporary directory (server and proxy logs)
 #   DBWARD_BIN        dbward binary (default build/dbward in the repository)
 set -uo pipefail
@@ -36,7 +37,7 @@ THREADS=${BENCH_THREADS:-16}
 POOL_SIZE=${BENCH_POOL:-32}
 TABLES=${BENCH_TABLES:-4}
 TABLE_SIZE=${BENCH_TABLE_SIZE:-100000}
-read -r -a TARGETS <<<"${BENCH_TARGETS:-direct dbward haproxy}"
+read -r -a TARGETS <<<"${BENCH_TARGETS:-direct dbward policy haproxy}"
 RESULTS_DIR=$HERE/results
 
 for tool in mariadbd mariadb-install-db mariadb sysbench haproxy; do
@@ -161,10 +162,18 @@ timeouts:
   pool_wait: 5s
 EOF
 chmod 600 "$WORK/dbward.yaml"
+# The same with the README's example policy, for the cost of judging statements.
+POL_PORT=$(bench_free_port) || bench_die "no free port"
+{
+    sed "s/127.0.0.1:$DBW_PORT/127.0.0.1:$POL_PORT/" "$WORK/dbward.yaml"
+    echo
+    bench_readme_policy
+} >"$WORK/policy.yaml"
+chmod 600 "$WORK/policy.yaml"
 
 # ---- start the proxies -------------------------------------------------------
 
-declare -A PORT=([direct]=$MY_PORT [dbward]=$DBW_PORT [haproxy]=$HAP_PORT)
+declare -A PORT=([direct]=$MY_PORT [dbward]=$DBW_PORT [policy]=$POL_PORT [haproxy]=$HAP_PORT)
 declare -A UP=()
 DBWARD_NOTE=""
 
@@ -172,6 +181,7 @@ bench_wants direct && UP[direct]=1
 
 bench_wants haproxy && bench_start_haproxy
 bench_wants dbward && bench_start_dbward
+bench_wants policy && bench_start_dbward policy "$WORK/policy.yaml" "$POL_PORT"
 
 # ---- workloads ---------------------------------------------------------------
 
@@ -244,37 +254,40 @@ shown() {
 }
 
 report() {
-    local wl id label test d w h dbw_version dbw_commit
+    local wl id label test d w p h dbw_version dbw_commit
     echo "## MySQL / MariaDB: sysbench direct, through dbward and HAProxy"
     echo
     echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'): ${RUN_SECONDS}s per run, $THREADS sysbench threads," \
         "$TABLES tables of $TABLE_SIZE rows, uniform row choice, $ROUNDS round(s) per cell (median)."
     echo
-    echo "| workload | direct tps | dbward tps | haproxy tps | dbward/haproxy | dbward/direct |"
-    echo "|---|---:|---:|---:|---:|---:|"
+    echo "| workload | direct tps | dbward tps | dbward+policy tps | haproxy tps | dbward/haproxy | dbward/direct | policy/no policy |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
     for wl in "${WORKLOADS[@]}"; do
         IFS='|' read -r id label test <<<"$wl"
         d=$(bench_cell "$id" direct)
         w=$(bench_cell "$id" dbward)
+        p=$(bench_cell "$id" policy)
         h=$(bench_cell "$id" haproxy)
-        printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$(shown "$id" direct)" \
-            "$(shown "$id" dbward)" "$(shown "$id" haproxy)" \
-            "$(bench_ratio "$w" "$h")" "$(bench_ratio "$w" "$d")"
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$(shown "$id" direct)" \
+            "$(shown "$id" dbward)" "$(shown "$id" policy)" "$(shown "$id" haproxy)" \
+            "$(bench_ratio "$w" "$h")" "$(bench_ratio "$w" "$d")" "$(bench_ratio "$p" "$w")"
     done
     echo
     echo "dbward pools in transaction mode ($POOL_SIZE server connections, \`workers: auto\`);" \
         "HAProxy relays TCP. sysbench uses server-side prepared statements."
+    echo "dbward+policy: the same dbward configuration plus the README's example policy."
     [[ -n $DBWARD_NOTE ]] && echo "dbward: $DBWARD_NOTE."
     if ((ROUNDS > 1)); then
         echo
         echo "Spread over the $ROUNDS rounds (lowest-highest tps):"
         echo
-        echo "| workload | direct | dbward | haproxy |"
-        echo "|---|---:|---:|---:|"
+        echo "| workload | direct | dbward | dbward+policy | haproxy |"
+        echo "|---|---:|---:|---:|---:|"
         for wl in "${WORKLOADS[@]}"; do
             IFS='|' read -r id label test <<<"$wl"
-            printf '| %s | %s | %s | %s |\n' "$label" "$(bench_spread "$id" direct)" \
-                "$(bench_spread "$id" dbward)" "$(bench_spread "$id" haproxy)"
+            printf '| %s | %s | %s | %s | %s |\n' "$label" "$(bench_spread "$id" direct)" \
+                "$(bench_spread "$id" dbward)" "$(bench_spread "$id" policy)" \
+                "$(bench_spread "$id" haproxy)"
         done
     fi
     echo

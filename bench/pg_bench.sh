@@ -13,7 +13,8 @@
 #                   targets rotates from round to round
 #   BENCH_CLIENTS   pgbench clients (default 16), BENCH_THREADS pgbench threads (default 2)
 #   BENCH_WRITE=0   skip the TPC-B-like write workload
-#   BENCH_TARGETS   subset of "direct dbward pgbouncer haproxy"
+#   BENCH_TARGETS   subset of "direct dbward policy pgbouncer haproxy" ("policy" is
+#                   dbward with the README's example policy judging every statement)
 #   BENCH_SCALE     pgbench scale factor (default 10)
 #   BENCH_KEEP=1    keep the temporary directory (server and proxy logs)
 #   DBWARD_BIN      dbward binary (default build/dbward in the repository)
@@ -39,7 +40,7 @@ CLIENTS=${BENCH_CLIENTS:-16}
 THREADS=${BENCH_THREADS:-2}
 SCALE=${BENCH_SCALE:-10}
 WITH_WRITE=${BENCH_WRITE:-1}
-read -r -a TARGETS <<<"${BENCH_TARGETS:-direct dbward pgbouncer haproxy}"
+read -r -a TARGETS <<<"${BENCH_TARGETS:-direct dbward policy pgbouncer haproxy}"
 RESULTS_DIR=$HERE/results
 
 for tool in pgbench psql pgbouncer haproxy; do
@@ -209,10 +210,19 @@ timeouts:
   pool_wait: 5s
 EOF
 chmod 600 "$WORK/dbward.yaml"
+# The same with the README's example policy, for the cost of judging statements.
+POL_PORT=$(bench_free_port) || bench_die "no free port"
+{
+    sed "s/127.0.0.1:$DBW_PORT/127.0.0.1:$POL_PORT/" "$WORK/dbward.yaml"
+    echo
+    bench_readme_policy
+} >"$WORK/policy.yaml"
+chmod 600 "$WORK/policy.yaml"
 
 # ---- start the proxies -----------------------------------------------------
 
-declare -A PORT=([direct]=$PG_PORT [dbward]=$DBW_PORT [pgbouncer]=$PGB_PORT [haproxy]=$HAP_PORT)
+declare -A PORT=([direct]=$PG_PORT [dbward]=$DBW_PORT [policy]=$POL_PORT [pgbouncer]=$PGB_PORT
+    [haproxy]=$HAP_PORT)
 declare -A UP=()
 DBWARD_NOTE=""
 
@@ -233,6 +243,7 @@ fi
 
 bench_wants haproxy && bench_start_haproxy
 bench_wants dbward && bench_start_dbward
+bench_wants policy && bench_start_dbward policy "$WORK/policy.yaml" "$POL_PORT"
 
 # ---- workloads -------------------------------------------------------------
 
@@ -329,30 +340,34 @@ dbward_version() {
 }
 
 report() {
-    local wl id label args prepared d w b h bcell dbw_version
+    local wl id label args prepared d w p b h bcell dbw_version
     echo "## PostgreSQL: pgbench direct, through dbward, PgBouncer and HAProxy"
     echo
     echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'): ${RUN_SECONDS}s per run, $CLIENTS clients, $THREADS pgbench threads," \
         "scale $SCALE, $ROUNDS round(s) per cell (median), pools of 20 server connections."
     echo
-    echo "| workload | direct tps | dbward tps | pgbouncer tps | haproxy tps | dbward/pgbouncer | dbward/haproxy | dbward/direct |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| workload | direct tps | dbward tps | dbward+policy tps | pgbouncer tps | haproxy tps | dbward/pgbouncer | dbward/haproxy | dbward/direct | policy/no policy |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for wl in "${WORKLOADS[@]}"; do
         IFS='|' read -r id label args prepared <<<"$wl"
         d=$(bench_cell "$id" direct)
         w=$(bench_cell "$id" dbward)
+        p=$(bench_cell "$id" policy)
         b=$(bench_cell "$id" pgbouncer)
         h=$(bench_cell "$id" haproxy)
         bcell=$(bench_fmt_tps "$b")
         if [[ $(database_for pgbouncer "$prepared") == bench_session && $bcell =~ ^[0-9]+$ ]]; then
             bcell="$bcell (session)"
         fi
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" \
-            "$(bench_fmt_tps "$d")" "$(bench_fmt_tps "$w")" "$bcell" "$(bench_fmt_tps "$h")" \
-            "$(bench_ratio "$w" "$b")" "$(bench_ratio "$w" "$h")" "$(bench_ratio "$w" "$d")"
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" \
+            "$(bench_fmt_tps "$d")" "$(bench_fmt_tps "$w")" "$(bench_fmt_tps "$p")" "$bcell" \
+            "$(bench_fmt_tps "$h")" "$(bench_ratio "$w" "$b")" "$(bench_ratio "$w" "$h")" \
+            "$(bench_ratio "$w" "$d")" "$(bench_ratio "$p" "$w")"
     done
     echo
     echo "dbward and PgBouncer pool in transaction mode (20 server connections); HAProxy relays TCP."
+    echo "dbward+policy: the same dbward configuration plus the README's example policy (every"
+    echo "statement analysed and judged)."
     if ((PGB_PREPARED == 0)) && [[ -n ${UP[pgbouncer]:-} ]]; then
         echo "(session): PgBouncer $PGB_VERSION predates \`max_prepared_statements\` (1.21), so its \`-M prepared\`"
         echo "rows use session pooling; dbward stays in transaction pooling there."
@@ -362,12 +377,13 @@ report() {
         echo
         echo "Spread over the $ROUNDS rounds (lowest-highest tps):"
         echo
-        echo "| workload | direct | dbward | pgbouncer | haproxy |"
-        echo "|---|---:|---:|---:|---:|"
+        echo "| workload | direct | dbward | dbward+policy | pgbouncer | haproxy |"
+        echo "|---|---:|---:|---:|---:|---:|"
         for wl in "${WORKLOADS[@]}"; do
             IFS='|' read -r id label args prepared <<<"$wl"
-            printf '| %s | %s | %s | %s | %s |\n' "$label" "$(bench_spread "$id" direct)" \
-                "$(bench_spread "$id" dbward)" "$(bench_spread "$id" pgbouncer)" "$(bench_spread "$id" haproxy)"
+            printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$(bench_spread "$id" direct)" \
+                "$(bench_spread "$id" dbward)" "$(bench_spread "$id" policy)" \
+                "$(bench_spread "$id" pgbouncer)" "$(bench_spread "$id" haproxy)"
         done
     fi
     echo

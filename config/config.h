@@ -111,6 +111,76 @@ struct dw_timeouts {
 	uint64_t pool_wait_ms;
 };
 
+enum dw_policy_mode { DW_POLICY_ENFORCE = 0, DW_POLICY_MONITOR, DW_POLICY_LEARN };
+
+/* An IPv4 or IPv6 network in CIDR notation ("10.0.0.0/8", "::1/128"; a bare
+ * address is a /32 or /128). */
+struct dw_cidr {
+	char *text;          /* as written; NULL = not set */
+	int family;          /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	uint8_t prefix;
+};
+
+/* `match` of a policy (and later of a rate limit): every key that is set
+ * must fit; an empty match fits every session. */
+struct dw_match_config {
+	char *user;          /* NULL = any */
+	char *database;
+	char *listener;
+	struct dw_cidr client;
+};
+
+/* A compiled identifier rule: "schema.name" patterns with '*' wildcards,
+ * folded like the dialect folds (see docs/policy.md). */
+struct dw_ident_rule {
+	char *text;          /* as written */
+	char *schema;        /* folded schema part; NULL when the rule has one part */
+	char *name;          /* folded name part */
+};
+
+/* The fingerprints of an allowlist file: a sorted array for binary search. */
+struct dw_allowlist {
+	uint64_t *fingerprints;
+	size_t n;
+};
+
+struct dw_policy_config {
+	char *name;
+	struct dw_match_config match;
+	enum dw_policy_mode mode;
+	uint32_t deny_classes;            /* DW_CLASS_* of policy/sql_analyze.h */
+	bool multi_statements_allow;
+	struct dw_ident_rule *ident_deny;
+	size_t n_ident_deny;
+	struct dw_ident_rule *ident_allow;
+	size_t n_ident_allow;
+	char *ident_pattern;              /* POSIX extended regex as written; NULL = none */
+	void *ident_regex;                /* compiled regex_t *, owned */
+	uint32_t ident_max_length;        /* 0 = unlimited */
+	char **functions_deny;            /* folded to lower case */
+	size_t n_functions_deny;
+	uint32_t max_joins;               /* 0 = unlimited, for all four */
+	uint32_t max_subquery_depth;
+	uint32_t max_unions;
+	uint32_t max_in_list;
+	bool require_where_update;
+	bool require_where_delete;
+	uint64_t max_statement_bytes;     /* 0 = unlimited */
+	uint64_t max_rows;                /* results.max_rows, 0 = unlimited */
+	uint64_t max_bytes;               /* results.max_bytes, 0 = unlimited */
+	bool injection_detect;
+	bool unparseable_allow;
+	bool long_running;                /* statements under this policy use timeouts.long_query */
+	char *allowlist_file;             /* NULL = none */
+	struct dw_allowlist allowlist;    /* loaded at config load when the file exists */
+	bool allowlist_present;
+	/* Unique per loaded policy in the process: decision caches key on it,
+	 * so a policy freed by a reload and a new one allocated at the same
+	 * address never share cached decisions. */
+	uint64_t generation;
+};
+
 struct dw_config {
 	atomic_int refs;
 	char *path;
@@ -122,6 +192,8 @@ struct dw_config {
 	struct dw_user_config *users;
 	size_t n_users;
 	struct dw_timeouts timeouts;
+	struct dw_policy_config *policies;
+	size_t n_policies;
 };
 
 /* Loads and validates PATH. On success returns a snapshot with one reference.

@@ -246,7 +246,7 @@ static void set_number(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 		bounds_error(ctx, k, n, path);
 		return;
 	}
-	if (k->type == DW_CFG_DURATION || k->type == DW_CFG_SIZE)
+	if (k->type == DW_CFG_DURATION || k->type == DW_CFG_SIZE || k->type == DW_CFG_U64)
 		*(uint64_t *)field = v;
 	else
 		*(uint32_t *)field = (uint32_t)v;
@@ -412,23 +412,35 @@ static void check_unique_names(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *
 	}
 }
 
+/* "listener" -> "listeners", "policy" -> "policies". */
+static const char *plural(const char *noun, char *buf, size_t cap)
+{
+	size_t len = strlen(noun);
+
+	if (len > 1 && noun[len - 1] == 'y')
+		snprintf(buf, cap, "%.*sies", (int)(len - 1), noun);
+	else
+		snprintf(buf, cap, "%ss", noun);
+	return buf;
+}
+
 static void set_list(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 	const struct dw_ynode *n, const struct dw_ynode *at, const char *path, void *base)
 {
 	char **field = (char **)((char *)base + k->offset);
 	size_t *count = (size_t *)((char *)base + k->count_offset);
-	char item_path[DW_CFG_PATH_MAX];
+	char item_path[DW_CFG_PATH_MAX], items[64];
 	char *arr;
 
 	if (n != NULL && !dw_ynode_is_null(n) && n->kind != DW_YNODE_SEQ) {
-		dw_cfg_error(ctx, n, path, "expected a sequence of %ss, found %s", k->sub->item,
-			     dw_ynode_describe(n));
+		dw_cfg_error(ctx, n, path, "expected a sequence of %s, found %s",
+			     plural(k->sub->item, items, sizeof(items)), dw_ynode_describe(n));
 		return;
 	}
 	if (n == NULL || dw_ynode_is_null(n) || n->n == 0) {
 		if (k->flags & DW_CFG_NONEMPTY)
-			dw_cfg_error(ctx, n != NULL ? n : at, path, "no %ss configured (at least one is required)",
-				     k->sub->item);
+			dw_cfg_error(ctx, n != NULL ? n : at, path, "no %s configured (at least one is required)",
+				     plural(k->sub->item, items, sizeof(items)));
 		return;
 	}
 	arr = calloc(n->n, k->elem_size);
@@ -460,9 +472,15 @@ static void set_value(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 		break;
 	case DW_CFG_U32:
 	case DW_CFG_U32_AUTO:
+	case DW_CFG_U64:
 	case DW_CFG_DURATION:
 	case DW_CFG_SIZE:
 		set_number(ctx, k, n, path, field);
+		break;
+	case DW_CFG_CUSTOM:
+		if (n == NULL)
+			return;
+		k->parse(ctx, k, n, path, base);
 		break;
 	case DW_CFG_BOOL:
 		set_bool(ctx, n, path, field);
@@ -703,6 +721,10 @@ void dw_cfg_release(const struct dw_cfg_table *t, void *base)
 			*count = 0;
 			break;
 		}
+		case DW_CFG_CUSTOM:
+			if (k->release != NULL)
+				k->release(k, base);
+			break;
 		default:
 			break;
 		}

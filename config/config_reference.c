@@ -24,6 +24,8 @@ static const char *type_name(const struct dw_cfg_key *k)
 	case DW_CFG_STRING_LIST: return "list of strings";
 	case DW_CFG_SECTION: return "mapping";
 	case DW_CFG_LIST: return "list of mappings";
+	case DW_CFG_U64: return "integer";
+	case DW_CFG_CUSTOM: return k->type_doc != NULL ? k->type_doc : "?";
 	}
 	return "?";
 }
@@ -39,6 +41,7 @@ static void write_allowed(FILE *out, const struct dw_cfg_key *k)
 		return;
 	case DW_CFG_U32:
 	case DW_CFG_U32_AUTO:
+	case DW_CFG_U64:
 		fprintf(out, "%" PRIu64 " .. %" PRIu64, k->min, k->max);
 		return;
 	case DW_CFG_DURATION:
@@ -51,6 +54,9 @@ static void write_allowed(FILE *out, const struct dw_cfg_key *k)
 		return;
 	case DW_CFG_PATH:
 		fprintf(out, "readable regular file");
+		return;
+	case DW_CFG_CUSTOM:
+		fprintf(out, "%s", k->allowed_doc != NULL ? k->allowed_doc : "-");
 		return;
 	default:
 		fprintf(out, "-");

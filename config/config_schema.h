@@ -28,6 +28,8 @@ enum dw_cfg_type {
 	DW_CFG_STRING_LIST, /* char ** at offset, size_t count at count_offset */
 	DW_CFG_SECTION,     /* nested mapping: sub-table fields live at base + offset */
 	DW_CFG_LIST,        /* sequence of mappings: element array at offset, count at count_offset */
+	DW_CFG_U64,         /* uint64_t within [min, max] */
+	DW_CFG_CUSTOM,      /* parsed by .parse, released by .release (values with their own syntax) */
 };
 
 enum {
@@ -62,6 +64,16 @@ struct dw_cfg_key {
 	void (*check)(struct dw_cfg_ctx *ctx, const struct dw_ynode *node,
 		const char *path, void *field);
 	const char *doc;
+	/* CUSTOM: parses NODE (never NULL: a default arrives as a scalar at
+	 * line 0) into the struct at BASE, reporting through dw_cfg_error;
+	 * RELEASE (may be NULL) frees what PARSE stored. BASE, not the field,
+	 * because one key may fill several fields. TYPE_DOC and ALLOWED_DOC
+	 * describe the syntax in the reference. */
+	void (*parse)(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
+		const struct dw_ynode *node, const char *path, void *base);
+	void (*release)(const struct dw_cfg_key *k, void *base);
+	const char *type_doc;
+	const char *allowed_doc;
 };
 
 struct dw_cfg_table {

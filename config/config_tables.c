@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/config_policy.h"
 #include "config/config_schema.h"
 
 #define MS_MINUTE (60ULL * 1000)
@@ -340,7 +341,7 @@ static const struct dw_cfg_table timeout_table =
 	TABLE("timeouts", timeout_keys, NULL, NULL, "Time limits; `0` disables a limit.");
 
 static const char *const later_sections[] = {
-	"admin", "policies", "audit", "rate_limits", "errors", "auth_failures", NULL,
+	"admin", "audit", "rate_limits", "errors", "auth_failures", NULL,
 };
 
 static const struct dw_cfg_key root_keys[] = {
@@ -354,7 +355,9 @@ static const struct dw_cfg_key root_keys[] = {
 	K_LIST("users", struct dw_config, users, n_users, struct dw_user_config,
 	       DW_CFG_UNIQUE | RELOAD, user_table, "Proxy logins."),
 	K_SECTION("timeouts", struct dw_config, timeouts, RELOAD, timeout_table, "Time limits."),
+	K_LIST("policies", struct dw_config, policies, n_policies, struct dw_policy_config,
+	       DW_CFG_UNIQUE | RELOAD, dw_cfg_policy_table, "SQL policies, evaluated in order."),
 };
 
 const struct dw_cfg_table dw_cfg_root_table =
-	TABLE("configuration", root_keys, NULL, later_sections, NULL);
+	TABLE("configuration", root_keys, dw_cfg_check_policy_refs, later_sections, NULL);

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
 	build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
-	libevent-dev libssl-dev libyaml-dev libpq-dev libmariadb-dev openssl
+	libevent-dev libssl-dev libyaml-dev libpq-dev libmariadb-dev libpg-query-dev openssl
 	postgresql-15 postgresql-client-15 mariadb-server mariadb-client
 	pgbouncer haproxy sysbench
 	python3-pytest python3-psycopg2 python3-asyncpg python3-pymysql python3-mysqldb

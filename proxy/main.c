@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "dbward_version.h"
+#include "policy/allowlist.h"
 #include "proxy/log.h"
 #include "proxy/worker.h"
 
@@ -69,6 +70,7 @@ static int run(const char *path)
 			dw_warn("SIGHUP: configuration reload is not available in this version");
 	}
 	dw_runtime_stop(&rt);
+	dw_allowlist_writer_stop(); /* learned fingerprints reach their file */
 	dw_config_unref(cfg);
 	dw_info("stopped");
 	return 0;

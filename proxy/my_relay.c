@@ -230,6 +230,12 @@ static bool server_failed(struct my_session *s, struct my_server *srv, const cha
 	return false;
 }
 
+void my_relay_note_status(struct my_session *s, uint16_t status)
+{
+	s->guard.opts.no_backslash_escapes = (status & MY_SERVER_STATUS_NO_BACKSLASH_ESCAPES) != 0;
+	s->guard.opts.ansi_quotes = (status & MY_SERVER_STATUS_ANSI_QUOTES) != 0;
+}
+
 /* A reply is complete: what it tells about the session. */
 static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_sent)
 {
@@ -237,14 +243,16 @@ static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_
 		srv->status = srv->reply.status;
 	if (!s)
 		return;
-	if (srv->reply.status_valid)
+	if (srv->reply.status_valid) {
 		s->autocommit = (srv->reply.status & MY_SERVER_STATUS_AUTOCOMMIT) != 0;
+		my_relay_note_status(s, srv->reply.status);
+	}
 	/* The client cleaned its session itself: nothing ties it any more. */
 	if (cmd_sent == MY_COM_RESET_CONNECTION && !srv->reply.is_error) {
 		s->pinned = false;
 		my_cstmt_clear(&s->stmts);
 		if (srv->stmts)
-			srv->stmts->n = 0;
+			my_stmt_cache_clear(srv->stmts);
 	}
 }
 
@@ -255,16 +263,15 @@ static struct my_stmt_cache *cache_of(struct my_server *srv)
 	return srv->stmts;
 }
 
-/* Records that client statement ID is prepared on SRV as SERVER_ID; closes
- * the statement the bounded cache gives up for it. */
-static struct my_sstmt *remember(struct my_session *s, struct my_server *srv, uint32_t id,
+/* Records that the text of client statement C is prepared on SRV as
+ * SERVER_ID; closes the statement the bounded cache gives up for it. */
+static struct my_sstmt *remember(struct my_server *srv, const struct my_cstmt *c,
 	uint32_t server_id)
 {
-	struct my_stmt_cache *c = cache_of(srv);
-	if (!c)
-		return NULL;
-	uint32_t evicted = 0;
-	struct my_sstmt *e = my_stmt_cache_add(c, s->id, id, server_id, &evicted);
+	struct my_stmt_cache *cache = cache_of(srv);
+	uint32_t evicted = server_id;
+	struct my_sstmt *e = cache ?
+		my_stmt_cache_add(cache, c->hash, c->sql, c->sql_len, server_id, &evicted) : NULL;
 	if (evicted) {
 		uint8_t arg[4];
 		my_put_u32(arg, evicted);
@@ -286,7 +293,7 @@ static void prepared_for_client(struct my_session *s, struct my_server *srv)
 		return;
 	}
 	c->num_params = srv->reply.num_params;
-	remember(s, srv, id, srv->reply.stmt_id);
+	remember(srv, c, srv->reply.stmt_id);
 }
 
 /* The reply to dbward's own PREPARE of a client statement is complete. */
@@ -307,7 +314,7 @@ static void statement_prepared_here(struct my_session *s, struct my_server *srv)
 	struct my_cstmt *c = my_cstmt_get(&s->stmts, id);
 	if (c) {
 		c->num_params = srv->reply.num_params;
-		remember(s, srv, id, srv->reply.stmt_id);
+		remember(srv, c, srv->reply.stmt_id);
 	}
 }
 
@@ -407,7 +414,7 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 		if (swallow) {
 			srv->swallow = false;
 			if (cmd == MY_COM_RESET_CONNECTION && srv->stmts)
-				srv->stmts->n = 0; /* the server dropped every statement */
+				my_stmt_cache_clear(srv->stmts); /* the server dropped every statement */
 			if (srv->reply.is_error) {
 				srv->base.broken = true;
 				if (s) {
@@ -529,16 +536,15 @@ static bool relay_statement_command(struct my_session *s, struct my_server *srv,
 		return false;
 	}
 	struct my_cstmt *c = my_cstmt_get(&s->stmts, id);
-	struct my_sstmt *e = c && srv->stmts ? my_stmt_cache_find(srv->stmts, s->id, id) : NULL;
 	if (cmd == MY_COM_STMT_CLOSE) {
-		if (e && my_set_stmt_id(payload, plen, e->server_id)) {
-			evbuffer_add(bufferevent_get_output(srv->base.bev), pkt, total);
-			my_stmt_cache_remove(srv->stmts, e);
-		}
+		/* The statement stays prepared on the server for every client
+		 * that prepares the same text; the cache bounds them. */
 		if (c)
 			my_cstmt_remove(&s->stmts, id);
 		return true;
 	}
+	struct my_sstmt *e = c && srv->stmts ?
+		my_stmt_cache_find(srv->stmts, c->hash, c->sql, c->sql_len) : NULL;
 	if (!c) {
 		if (cmd != MY_COM_STMT_SEND_LONG_DATA) {
 			char msg[128];
@@ -581,16 +587,21 @@ static bool relay_statement_command(struct my_session *s, struct my_server *srv,
 		if (ex.flags & (MY_CURSOR_TYPE_READ_ONLY | MY_CURSOR_TYPE_FOR_UPDATE | MY_CURSOR_TYPE_SCROLLABLE))
 			s->pinned = true; /* the cursor lives on this connection */
 		if (ex.types_sent) {
-			if (!my_cstmt_set_types(c, payload + ex.types_off, ex.types_len)) {
+			if (!my_cstmt_set_types(c, payload + ex.types_off, ex.types_len) ||
+			    !my_sstmt_set_types(e, payload + ex.types_off, ex.types_len)) {
 				my_session_close(s, 1041, "HY000", "dbward: out of memory");
 				return false;
 			}
-			e->types_sent = true;
 			evbuffer_add(out, pkt, total);
-		} else if (!e->types_sent && ex.param_count > 0 && c->types) {
-			/* This server never saw the types the client bound earlier. */
+		} else if (ex.param_count > 0 && c->types &&
+			   !my_sstmt_types_are(e, c->types, c->types_len)) {
+			/* The server statement last got other types (or none): send
+			 * the ones this client bound. */
+			if (!my_sstmt_set_types(e, c->types, c->types_len)) {
+				my_session_close(s, 1041, "HY000", "dbward: out of memory");
+				return false;
+			}
 			my_put_stmt_execute_as(out, payload, plen, &ex, e->server_id, c->types, c->types_len);
-			e->types_sent = true;
 		} else {
 			evbuffer_add(out, pkt, total);
 		}
@@ -606,6 +617,46 @@ static bool relay_statement_command(struct my_session *s, struct my_server *srv,
 static bool refused_command(uint8_t cmd)
 {
 	return my_command_is_replication(cmd) || cmd == MY_COM_STMT_BULK_EXECUTE;
+}
+
+/* Judges the COM_QUERY or COM_STMT_PREPARE at the head of the input (TOTAL
+ * bytes, sent with sequence id SEQ). Returns true when it may go on;
+ * otherwise it has been answered with 1227 and dropped, and the session
+ * carries on. */
+static bool judge_head(struct my_session *s, size_t total, uint8_t seq)
+{
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	struct dw_guard_who who;
+	char msg[512];
+	bool ok;
+	my_session_who(s, &who);
+	if (total - MY_HEADER_LEN >= MY_MAX_PAYLOAD) {
+		/* Judging needs the whole text in one piece; statements this
+		 * large (16 MiB) are refused rather than buffered. */
+		ok = dw_guard_judge_opaque(&s->guard, &who, "a statement of 16 MiB or more", msg,
+			sizeof msg);
+	} else {
+		const uint8_t *p = evbuffer_pullup(in, (ssize_t)total);
+		if (!p) {
+			my_session_close(s, 1041, "HY000", "dbward: out of memory");
+			return false;
+		}
+		ok = dw_guard_judge(&s->guard, s->worker, &who, (const char *)p + MY_HEADER_LEN + 1,
+			total - MY_HEADER_LEN - 1, s->database && *s->database ? s->database : NULL, msg,
+			sizeof msg);
+	}
+	if (ok) {
+		s->guard.head_judged = true;
+		return true;
+	}
+	if (total - MY_HEADER_LEN >= MY_MAX_PAYLOAD) {
+		/* The rest of the command follows in further packets. */
+		my_session_close(s, 1227, "42000", msg);
+		return false;
+	}
+	evbuffer_drain(in, total);
+	my_put_err(bufferevent_get_output(s->bev), (uint8_t)(seq + 1), 1227, "42000", msg);
+	return false;
 }
 
 void my_relay_client_input(struct my_session *s)
@@ -696,6 +747,17 @@ static void client_input(struct my_session *s)
 			my_session_change_user(s, buf, plen, seq);
 			return;
 		}
+		if (s->guard.policy && !s->guard.head_judged &&
+		    (cmd == MY_COM_QUERY || cmd == MY_COM_STMT_PREPARE)) {
+			/* Judged whole, before a server is taken. */
+			if (avail < total && plen < MY_MAX_PAYLOAD)
+				return;
+			if (!judge_head(s, total, seq)) {
+				if (s->state != MYC_ACTIVE && s->state != MYC_IDLE)
+					return;
+				continue;
+			}
+		}
 		bool mapped = s->transaction_pooling && is_statement_command(cmd);
 		if (mapped && plen == MY_MAX_PAYLOAD) {
 			my_session_close(s, 1153, "08S01", "dbward: statement command too large");
@@ -747,6 +809,7 @@ static void client_input(struct my_session *s)
 			}
 			if (!c) {
 				evbuffer_drain(in, total);
+				s->guard.head_judged = false;
 				my_put_err(bufferevent_get_output(s->bev), (uint8_t)(seq + 1), 1461, "42000",
 					"dbward: too many prepared statements in this session");
 				continue;
@@ -799,6 +862,7 @@ static void client_input(struct my_session *s)
 		struct evbuffer *out = bufferevent_get_output(srv->base.bev);
 		size_t take = avail < total ? avail : total;
 		evbuffer_remove_buffer(in, out, take);
+		s->guard.head_judged = false;
 		s->cmd_remaining = (uint32_t)(total - take);
 		s->cmd_continues = plen == MY_MAX_PAYLOAD;
 		s->cmd_total = plen;

@@ -129,6 +129,7 @@ static void send_greeting(struct my_session *s)
 	hs.charset = known && info.charset ? info.charset : 45;
 	/* A fresh session: autocommit as the server starts sessions. */
 	hs.status = known ? (info.status & MY_SERVER_STATUS_AUTOCOMMIT) : MY_SERVER_STATUS_AUTOCOMMIT;
+	s->fresh_status = known ? info.status : MY_SERVER_STATUS_AUTOCOMMIT;
 	s->autocommit = (hs.status & MY_SERVER_STATUS_AUTOCOMMIT) != 0;
 	hs.auth_plugin = MY_PLUGIN_NATIVE;
 	s->seq = my_put_handshake_v10(bufferevent_get_output(s->bev), 0, &hs);
@@ -154,6 +155,8 @@ void my_session_new(struct dw_worker *w, size_t li, int fd, const struct sockadd
 	s->transaction_pooling = s->backend->pool.mode == DW_POOL_TRANSACTION;
 	atomic_fetch_add(&rt->listeners[li].clients, 1);
 	dw_io_peer_name(addr, addrlen, s->peer_ip, sizeof s->peer_ip, &s->peer_port);
+	if (addrlen > 0 && (size_t)addrlen <= sizeof s->peer_addr)
+		memcpy(&s->peer_addr, addr, (size_t)addrlen);
 	s->timer = evtimer_new(w->base, timer_fired, s);
 	/* libevent owns the socket (and later the TLS filter the SSL object):
 	 * it closes them when its finalizers run, after every event is gone. */
@@ -504,6 +507,16 @@ void my_session_need_server(struct my_session *s)
 	dw_pool_checkout(s->pool, &s->waiter);
 }
 
+void my_session_who(const struct my_session *s, struct dw_guard_who *who)
+{
+	who->session = s->id;
+	who->user = s->user;
+	who->database = s->database;
+	who->listener = s->listener->name;
+	who->client = (const struct sockaddr *)&s->peer_addr;
+	who->peer_ip = s->peer_ip;
+}
+
 void my_session_login_complete(struct my_session *s)
 {
 	/* The new session starts as the greeting said, whatever the previous
@@ -513,6 +526,12 @@ void my_session_login_complete(struct my_session *s)
 	ok.status = s->autocommit ? MY_SERVER_STATUS_AUTOCOMMIT : 0;
 	s->seq = my_put_ok(bufferevent_get_output(s->bev), s->seq, s->caps, &ok);
 	s->state = MYC_ACTIVE;
+	struct dw_guard_who who;
+	my_session_who(s, &who);
+	dw_guard_select(&s->guard, s->cfg, DW_SQL_MYSQL, &who);
+	/* How the server reads quotes and backslashes: from the status flags of
+	 * a fresh session here, then of every reply (my_relay.c). */
+	my_relay_note_status(s, s->server ? s->server->status : s->fresh_status);
 	dw_io_direct(s->bev);
 	if (s->transaction_pooling && s->server && my_relay_server_clean(s->server))
 		my_relay_detach(s, true);

@@ -15,6 +15,7 @@
 #include "backends/pool.h"
 #include "config/config.h"
 #include "proxy/my_stmt.h"
+#include "proxy/stmt_guard.h"
 
 struct bufferevent;
 struct event;
@@ -47,6 +48,7 @@ struct my_session {
 	bool tls;
 	char peer_ip[64];
 	int peer_port;
+	struct sockaddr_storage peer_addr;
 	struct event *timer;               /* login, pool wait, deferred free */
 	uint64_t close_deadline_us;        /* closing: give up flushing then */
 
@@ -71,6 +73,8 @@ struct my_session {
 	bool cmd_continues;                /* the last command packet was full size */
 	uint64_t cmd_total;                /* payload bytes of the current command so far */
 	struct my_cstmt_table stmts;       /* prepared statements (transaction pooling) */
+	struct dw_guard guard;             /* statement policy */
+	uint16_t fresh_status;             /* a fresh server session's status flags */
 	TAILQ_ENTRY(my_session) link;
 };
 
@@ -85,6 +89,8 @@ void my_session_need_server(struct my_session *s);
 /* COM_CHANGE_USER (payload P of LEN bytes, sent with sequence id SEQ):
  * authenticates again and moves the session to the new user's pool. */
 void my_session_change_user(struct my_session *s, const uint8_t *p, size_t len, uint8_t seq);
+/* Who the session is, for the statement guard. */
+void my_session_who(const struct my_session *s, struct dw_guard_who *who);
 /* Logged in on the server side: OK to the client. */
 void my_session_login_complete(struct my_session *s);
 
@@ -93,6 +99,9 @@ void my_relay_attach(struct my_session *s, struct my_server *srv);
 void my_relay_detach(struct my_session *s, bool reusable);
 void my_relay_client_input(struct my_session *s);
 bool my_relay_server_clean(const struct my_server *srv);
+/* Server status flags STATUS say how the session's SQL reads now
+ * (NO_BACKSLASH_ESCAPES; MariaDB's ANSI_QUOTES). */
+void my_relay_note_status(struct my_session *s, uint16_t status);
 /* Answers the command at the head of the client's input with an ERR and
  * drops it (no server is attached). */
 void my_relay_fail_command(struct my_session *s, uint16_t code, const char *sqlstate,

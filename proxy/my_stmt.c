@@ -22,6 +22,7 @@ struct my_cstmt *my_cstmt_add(struct my_cstmt_table *t, const uint8_t *sql, size
 	memcpy(copy, sql, len);
 	c->sql = copy;
 	c->sql_len = len;
+	c->hash = my_stmt_hash(sql, len);
 	/* Ids start at 1 and skip 0xffffffff (MariaDB's "last prepared"). */
 	do
 		c->id = ++t->next_id;
@@ -88,36 +89,99 @@ bool my_cstmt_set_types(struct my_cstmt *c, const uint8_t *types, size_t len)
 	return true;
 }
 
-struct my_sstmt *my_stmt_cache_find(struct my_stmt_cache *c, uint64_t session, uint32_t client_id)
+uint64_t my_stmt_hash(const uint8_t *sql, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < len; i++) {
+		h ^= sql[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+struct my_sstmt *my_stmt_cache_find(struct my_stmt_cache *c, uint64_t hash, const uint8_t *sql,
+	size_t len)
 {
 	for (uint32_t i = 0; i < c->n; i++) {
-		if (c->e[i].session == session && c->e[i].client_id == client_id) {
-			c->e[i].used = ++c->clock;
-			return &c->e[i];
+		if (c->hash[i] != hash)
+			continue;
+		struct my_sstmt *e = &c->e[i];
+		if (e->sql_len == len && memcmp(e->sql, sql, len) == 0) {
+			e->used = ++c->clock;
+			return e;
 		}
 	}
 	return NULL;
 }
 
-struct my_sstmt *my_stmt_cache_add(struct my_stmt_cache *c, uint64_t session, uint32_t client_id,
-	uint32_t server_id, uint32_t *evicted)
+static void sstmt_release(struct my_sstmt *e)
 {
-	uint32_t i = c->n;
+	free(e->sql);
+	free(e->types);
+	memset(e, 0, sizeof *e);
+}
+
+struct my_sstmt *my_stmt_cache_add(struct my_stmt_cache *c, uint64_t hash, const uint8_t *sql,
+	size_t len, uint32_t server_id, uint32_t *evicted)
+{
 	*evicted = 0;
-	if (c->n == MY_SERVER_STMTS_MAX) {
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy) {
+		*evicted = server_id;
+		return NULL;
+	}
+	memcpy(copy, sql, len);
+	struct my_sstmt *same = my_stmt_cache_find(c, hash, sql, len);
+	uint32_t i;
+	if (same) {
+		i = (uint32_t)(same - c->e);
+		*evicted = same->server_id;
+	} else if (c->n == MY_SERVER_STMTS_MAX) {
 		i = 0;
 		for (uint32_t k = 1; k < c->n; k++)
 			if (c->e[k].used < c->e[i].used)
 				i = k;
 		*evicted = c->e[i].server_id;
 	} else {
-		c->n++;
+		i = c->n++;
 	}
-	c->e[i] = (struct my_sstmt){session, client_id, server_id, ++c->clock, false};
+	sstmt_release(&c->e[i]);
+	c->hash[i] = hash;
+	c->e[i] = (struct my_sstmt){ .sql = copy, .sql_len = len, .server_id = server_id,
+		.used = ++c->clock };
 	return &c->e[i];
 }
 
-void my_stmt_cache_remove(struct my_stmt_cache *c, struct my_sstmt *e)
+void my_stmt_cache_clear(struct my_stmt_cache *c)
 {
-	*e = c->e[--c->n];
+	for (uint32_t i = 0; i < c->n; i++)
+		sstmt_release(&c->e[i]);
+	c->n = 0;
+}
+
+void my_stmt_cache_free(struct my_stmt_cache *c)
+{
+	if (!c)
+		return;
+	my_stmt_cache_clear(c);
+	free(c);
+}
+
+bool my_sstmt_types_are(const struct my_sstmt *e, const uint8_t *types, size_t len)
+{
+	return e->types && e->types_len == len && memcmp(e->types, types, len) == 0;
+}
+
+bool my_sstmt_set_types(struct my_sstmt *e, const uint8_t *types, size_t len)
+{
+	if (my_sstmt_types_are(e, types, len))
+		return true;
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy)
+		return false;
+	memcpy(copy, types, len);
+	free(e->types);
+	e->types = copy;
+	e->types_len = len;
+	return true;
 }

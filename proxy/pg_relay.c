@@ -127,10 +127,30 @@ static void emit_synthetic(struct pg_server *srv, struct evbuffer *out)
 			pg_put_msg(out, '1', NULL, 0);
 		if (out && h->kind == PEND_SYNTH_ERROR && h->text)
 			pg_put_error(out, "ERROR", h->text, h->text + strlen(h->text) + 1);
+		if (out && h->kind == PEND_SYNTH_ERROR && (h->flags & PEND_READY))
+			pg_put_ready(out, srv->txstatus);
 		free(h->text);
 		h->text = NULL;
 		pg_pending_pop(&srv->pending);
 	}
+}
+
+/* Queues an ErrorResponse of dbward's own behind the replies the server
+ * still owes (FLAGS: PEND_READY adds the ReadyForQuery of a simple query). */
+static void push_synth_error(struct pg_session *s, struct pg_server *srv, const char *sqlstate,
+	const char *message, uint8_t flags)
+{
+	size_t sl = strlen(sqlstate) + 1, ml = strlen(message) + 1;
+	char *text = malloc(sl + ml);
+	if (text) {
+		memcpy(text, sqlstate, sl);
+		memcpy(text + sl, message, ml);
+	}
+	pg_pending_push(&srv->pending, PEND_SYNTH_ERROR, flags, NULL);
+	struct pg_pend *e = &srv->pending.e[(srv->pending.head + srv->pending.count - 1) % PG_PENDING_CAP];
+	e->text = text;
+	if (srv->pending.count == 1)
+		emit_synthetic(srv, bufferevent_get_output(s->bev));
 }
 
 void pg_relay_fail_batch(struct pg_session *s, const char *sqlstate, const char *message)
@@ -141,17 +161,21 @@ void pg_relay_fail_batch(struct pg_session *s, const char *sqlstate, const char 
 		pg_put_error(bufferevent_get_output(s->bev), "ERROR", sqlstate, message);
 		return;
 	}
-	size_t sl = strlen(sqlstate) + 1, ml = strlen(message) + 1;
-	char *text = malloc(sl + ml);
-	if (text) {
-		memcpy(text, sqlstate, sl);
-		memcpy(text + sl, message, ml);
+	push_synth_error(s, srv, sqlstate, message, 0);
+}
+
+/* Answers a simple query (or function call) dbward refused: its error, then
+ * ReadyForQuery in the transaction status the server is in by then. */
+static void fail_simple(struct pg_session *s, const char *sqlstate, const char *message)
+{
+	struct pg_server *srv = s->server;
+	if (!srv) {
+		struct evbuffer *out = bufferevent_get_output(s->bev);
+		pg_put_error(out, "ERROR", sqlstate, message);
+		pg_put_ready(out, 'I');
+		return;
 	}
-	pg_pending_push(&srv->pending, PEND_SYNTH_ERROR, 0, NULL);
-	struct pg_pend *e = &srv->pending.e[(srv->pending.head + srv->pending.count - 1) % PG_PENDING_CAP];
-	e->text = text;
-	if (srv->pending.count == 1)
-		emit_synthetic(srv, bufferevent_get_output(s->bev));
+	push_synth_error(s, srv, sqlstate, message, PEND_READY);
 }
 
 /* After an error in the extended protocol the server skips everything up to
@@ -194,6 +218,8 @@ static void note_param(struct pg_session *s, struct pg_server *srv, const uint8_
 		srv->base.broken = true;
 	if (s && !pg_param_is_read_only(name) && !pg_params_set(&s->wants, name, value))
 		srv->base.broken = true;
+	if (s && strcmp(name, "standard_conforming_strings") == 0)
+		s->guard.opts.standard_conforming_strings = strcmp(value, "off") != 0;
 }
 
 enum srv_verdict { V_FORWARD, V_SWALLOW, V_FATAL };
@@ -676,6 +702,46 @@ static bool names_statement(char type, const uint8_t *peek, size_t n)
 	}
 }
 
+/* Judges the Query, Parse or FunctionCall at the head of the input (TOTAL
+ * bytes, all buffered). Returns true when it may go on; otherwise it has
+ * been answered with 42501 and dropped, and the session carries on. */
+static bool judge_head(struct pg_session *s, char type, size_t total)
+{
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	struct dw_guard_who who;
+	char msg[512];
+	bool ok;
+	pg_session_who(s, &who);
+	if (type == 'F') {
+		ok = dw_guard_judge_opaque(&s->guard, &who, "a fastpath function call", msg, sizeof msg);
+	} else {
+		const uint8_t *m = evbuffer_pullup(in, (ssize_t)total);
+		if (!m) {
+			pg_session_close(s, "53200", "dbward: out of memory");
+			return false;
+		}
+		const uint8_t *body = m + 5;
+		size_t blen = total - 5, pos = 0;
+		if (type == 'P' && !pg_read_cstr(body, blen, &pos))
+			return client_protocol_error(s, "malformed Parse message");
+		const uint8_t *nul = memchr(body + pos, '\0', blen - pos);
+		if (!nul)
+			return client_protocol_error(s, "malformed query message");
+		ok = dw_guard_judge(&s->guard, s->worker, &who, (const char *)body + pos,
+			(size_t)(nul - (body + pos)), NULL, msg, sizeof msg);
+	}
+	if (ok) {
+		s->guard.head_judged = true;
+		return true;
+	}
+	evbuffer_drain(in, total);
+	if (type == 'P')
+		pg_relay_fail_batch(s, "42501", msg);
+	else
+		fail_simple(s, "42501", msg);
+	return false;
+}
+
 static void client_input(struct pg_session *s);
 
 void pg_relay_client_input(struct pg_session *s)
@@ -727,6 +793,21 @@ static void client_input(struct pg_session *s)
 				pg_put_ready(bufferevent_get_output(s->bev), 'I');
 			}
 			continue;
+		}
+		if (s->guard.policy && !s->guard.head_judged &&
+		    (type == 'Q' || type == 'P' || type == 'F')) {
+			/* Judged before a server is taken: a refusal costs none. */
+			if (total > MSG_BUFFER_MAX) {
+				client_protocol_error(s, "dbward: message too large");
+				return;
+			}
+			if (avail < total)
+				return;
+			if (!judge_head(s, type, total)) {
+				if (s->state != PGC_ACTIVE && s->state != PGC_IDLE)
+					return;
+				continue;
+			}
 		}
 		if (!srv) {
 			pg_session_need_server(s);
@@ -800,6 +881,7 @@ static void client_input(struct pg_session *s)
 				return;
 			}
 			evbuffer_remove(in, msg, total);
+			s->guard.head_judged = false;
 			bool ok = rewrite_named(s, srv, msg, total);
 			if (msg != stackbuf)
 				free(msg);
@@ -808,6 +890,7 @@ static void client_input(struct pg_session *s)
 			continue;
 		}
 		evbuffer_remove_buffer(in, out, total);
+		s->guard.head_judged = false;
 		if (kind)
 			pg_pending_push(&srv->pending, kind, 0, NULL);
 	}

@@ -99,6 +99,8 @@ void pg_session_new(struct dw_worker *w, size_t li, int fd, const struct sockadd
 	s->transaction_pooling = s->backend->pool.mode == DW_POOL_TRANSACTION;
 	atomic_fetch_add(&rt->listeners[li].clients, 1);
 	dw_io_peer_name(addr, addrlen, s->peer_ip, sizeof s->peer_ip, &s->peer_port);
+	if (addrlen > 0 && (size_t)addrlen <= sizeof s->peer_addr)
+		memcpy(&s->peer_addr, addr, (size_t)addrlen);
 	s->timer = evtimer_new(w->base, timer_fired, s);
 	s->bev = bufferevent_socket_new(w->base, fd, 0);
 	if (!s->timer || !s->bev) {
@@ -535,6 +537,16 @@ void pg_session_fail_request(struct pg_session *s, const char *sqlstate, const c
 	pg_relay_client_input(s);
 }
 
+void pg_session_who(const struct pg_session *s, struct dw_guard_who *who)
+{
+	who->session = s->id;
+	who->user = s->user;
+	who->database = s->database;
+	who->listener = s->listener->name;
+	who->client = (const struct sockaddr *)&s->peer_addr;
+	who->peer_ip = s->peer_ip;
+}
+
 void pg_session_login_complete(struct pg_session *s)
 {
 	struct evbuffer *out = bufferevent_get_output(s->bev);
@@ -547,6 +559,12 @@ void pg_session_login_complete(struct pg_session *s)
 	pg_put_backend_key(out, s->key_pid, s->key_secret);
 	pg_put_ready(out, 'I');
 	s->state = PGC_ACTIVE;
+	struct dw_guard_who who;
+	pg_session_who(s, &who);
+	dw_guard_select(&s->guard, s->cfg, DW_SQL_POSTGRES, &who);
+	const char *scs = pg_params_get(&s->wants, "standard_conforming_strings");
+	if (scs)
+		s->guard.opts.standard_conforming_strings = strcmp(scs, "off") != 0;
 	dw_io_direct(s->bev);
 	if (s->transaction_pooling)
 		pg_relay_detach(s, true);

@@ -15,6 +15,7 @@
 #include <event2/thread.h>
 
 #include "backends/pool.h"
+#include "policy/policy.h"
 #include "proxy/log.h"
 #include "proxy/my_auth.h"
 #include "proxy/my_session.h"
@@ -173,6 +174,7 @@ static void worker_cleanup(struct dw_worker *w)
 	free(w->accept_ctxs);
 	event_free(w->tick);
 	pg_stmt_registry_free(&w->stmts);
+	dw_policy_ctx_free(w->policy);
 	free(w->secrets);
 	free(w->secrets_ready);
 	if (w->secrets_cfg)
@@ -199,6 +201,9 @@ static int worker_init(struct dw_runtime *rt, struct dw_worker *w, unsigned id)
 	if (!w->base)
 		return -1;
 	pg_stmt_registry_init(&w->stmts);
+	w->policy = dw_policy_ctx_new();
+	if (!w->policy)
+		return -1;
 	w->wakeup = event_new(w->base, -1, EV_READ | EV_PERSIST, on_wakeup, w);
 	w->tick = event_new(w->base, -1, EV_PERSIST, on_tick, w);
 	struct timeval one_sec = {1, 0};

@@ -41,6 +41,7 @@ struct dw_worker {
 	void *accept_ctxs;         /* one per listener, handed to evconnlistener */
 	struct dw_pool *pools;
 	struct pg_stmt_registry stmts;
+	struct dw_policy_ctx *policy;  /* analysis buffers and decision cache */
 	struct pg_session_list sessions;
 	struct my_session_list my_sessions;
 	/* SCRAM secrets derived from the configured passwords, per user index of

@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "config/config_values.h"
+#include "config/policy_syntax.h"
 #include "tests/unit/tap.h"
 
 static char dir[PATH_MAX];
@@ -428,7 +429,7 @@ static void test_many_errors(void)
 	char *errs;
 	struct dw_config *cfg = load_lines(LINES(
 		/*  1 */ "workers: 0",
-		/*  2 */ "policies: []",
+		/*  2 */ "policies: [{ mode: enforce }]",
 		/*  3 */ "listeners:",
 		/*  4 */ "  - name: pg",
 		/*  5 */ "    protocol: postgress",
@@ -476,7 +477,7 @@ static void test_many_errors(void)
 
 	ok(cfg == NULL, "a file with errors is refused");
 	expect_error(errs, 1, 10, "workers", "out of range: must be between 1 and 1024");
-	expect_error(errs, 2, 1, "policies", "not supported by this release");
+	expect_error(errs, 2, 12, "policies[0].name", "missing required key");
 	expect_error(errs, 5, 15, "listeners[0].protocol", "invalid value \"postgress\": must be one of postgres, mysql");
 	expect_error(errs, 6, 13, "listeners[0].listen", "port must be between 1 and 65535");
 	expect_error(errs, 7, 14, "listeners[0].backend", "unknown backend \"nope\"");
@@ -816,6 +817,252 @@ static void test_styles_and_aliases(void)
 	dw_config_unref(cfg);
 }
 
+static const char *const policy_head[] = {
+	"listeners:",
+	"  - { name: pg, protocol: postgres, listen: 127.0.0.1:6432, backend: db }",
+	"backends:",
+	"  - { name: db, protocol: postgres, address: 127.0.0.1:5432 }",
+	"policies:",
+};
+
+/* policy_head followed by LINES: the first policy line is line 6. */
+static struct dw_config *load_policies(const char *const *lines, char **errs)
+{
+	const char *all[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < 5; i++)
+		all[n++] = policy_head[i];
+	for (size_t i = 0; lines[i] != NULL && n < 63; i++)
+		all[n++] = lines[i];
+	all[n] = NULL;
+	return load_lines(all, errs);
+}
+
+static void test_policies(void)
+{
+	char *errs, path[PATH_MAX + 64];
+	struct dw_config *cfg;
+
+	write_file("learned.yaml", "# reviewed\nfingerprints:\n  - \"00000000000000ff\"  # SELECT ?\n"
+		   "  - \"0123456789abcdef\"\n  - \"00000000000000ff\"\n", 0600);
+	/* Every key of the specification's example, and the other spellings. */
+	cfg = load_policies(LINES(
+		/*  6 */ "  - name: default",
+		/*  7 */ "    match: {}",
+		/*  8 */ "    mode: enforce",
+		/*  9 */ "    statements:",
+		/* 10 */ "      deny: [ddl, grant, admin, load_data, outfile]",
+		/* 11 */ "    multi_statements: deny",
+		/* 12 */ "    identifiers:",
+		/* 13 */ "      deny: [\"mysql.*\", \"information_schema.*\", \"pg_catalog.pg_authid\", \"*.*password*\"]",
+		/* 14 */ "      allow: []",
+		/* 15 */ "      pattern: '^[A-Za-z_][A-Za-z0-9_$]*$'",
+		/* 16 */ "      max_length: 64",
+		/* 17 */ "    functions:",
+		/* 18 */ "      deny: [sleep, benchmark, pg_sleep, load_file, pg_read_file, pg_read_binary_file, "
+			 "lo_import, lo_export, dblink, sys_exec]",
+		/* 19 */ "    complexity:",
+		/* 20 */ "      max_joins: 8",
+		/* 21 */ "      max_subquery_depth: 3",
+		/* 22 */ "      max_unions: 4",
+		/* 23 */ "      max_in_list: 1000",
+		/* 24 */ "      require_where: [update, delete]",
+		/* 25 */ "      max_statement_bytes: 1MiB",
+		/* 26 */ "    results:",
+		/* 27 */ "      max_rows: 100000",
+		/* 28 */ "      max_bytes: 256MiB",
+		/* 29 */ "    injection:",
+		/* 30 */ "      detect: true",
+		/* 31 */ "    unparseable: deny",
+		/* 32 */ "    allowlist_file: learned.yaml",
+		/* 33 */ "    long_running: true",
+		/* 34 */ "  - name: reports",
+		/* 35 */ "    match: { user: report, database: sales, listener: pg, client: 10.0.0.0/8 }",
+		/* 36 */ "    mode: monitor",
+		/* 37 */ "    identifiers: { deny: ['\"Public\".\"Us\"\"ers\"', '`a.b`.c', 'PUBLIC.*'] }",
+		/* 38 */ "    functions: { deny: [PG_Catalog.PG_Sleep] }",
+		/* 39 */ "    multi_statements: allow",
+		/* 40 */ "    unparseable: allow",
+		/* 41 */ "  - name: learner",
+		/* 42 */ "    match: { client: \"2001:db8::/32\" }",
+		/* 43 */ "    mode: learn",
+		/* 44 */ "    allowlist_file: @DIR@/new.yaml",
+		/* 45 */ "  - name: plain",
+		/* 46 */ "    match: { client: 192.168.1.7 }"), &errs);
+	ok(cfg != NULL && errs[0] == '\0', "policies with every key load");
+	if (cfg == NULL) {
+		printf("# %s", errs);
+		free(errs);
+		return;
+	}
+	free(errs);
+	ok(cfg->n_policies == 4, "four policies");
+	const struct dw_policy_config *p = &cfg->policies[0];
+	ok(strcmp(p->name, "default") == 0 && p->match.user == NULL && p->match.database == NULL &&
+	   p->match.listener == NULL && p->match.client.text == NULL && p->mode == DW_POLICY_ENFORCE,
+	   "policy 0: name, empty match, mode");
+	ok(p->deny_classes == 0x1f && !p->multi_statements_allow, "policy 0: classes and multi_statements");
+	ok(p->n_ident_deny == 4 && strcmp(p->ident_deny[0].schema, "mysql") == 0 &&
+	   strcmp(p->ident_deny[0].name, "*") == 0 && strcmp(p->ident_deny[2].text, "pg_catalog.pg_authid") == 0 &&
+	   strcmp(p->ident_deny[3].schema, "*") == 0 && strcmp(p->ident_deny[3].name, "*password*") == 0 &&
+	   p->n_ident_allow == 0 && p->ident_allow == NULL, "policy 0: identifier rules");
+	ok(p->ident_regex != NULL && strcmp(p->ident_pattern, "^[A-Za-z_][A-Za-z0-9_$]*$") == 0 &&
+	   p->ident_max_length == 64, "policy 0: pattern compiled, max_length");
+	ok(p->n_functions_deny == 10 && strcmp(p->functions_deny[9], "sys_exec") == 0, "policy 0: functions");
+	ok(p->max_joins == 8 && p->max_subquery_depth == 3 && p->max_unions == 4 && p->max_in_list == 1000 &&
+	   p->require_where_update && p->require_where_delete && p->max_statement_bytes == 1048576,
+	   "policy 0: complexity");
+	ok(p->max_rows == 100000 && p->max_bytes == 256ULL << 20 && p->injection_detect &&
+	   !p->unparseable_allow && p->long_running, "policy 0: results, injection, unparseable, long_running");
+	snprintf(path, sizeof(path), "%s/learned.yaml", dir);
+	ok(strcmp(p->allowlist_file, path) == 0 && p->allowlist_present && p->allowlist.n == 2 &&
+	   p->allowlist.fingerprints[0] == 0xff && p->allowlist.fingerprints[1] == 0x0123456789abcdefULL,
+	   "policy 0: relative allowlist_file resolved and loaded (sorted, duplicates merged)");
+	p = &cfg->policies[1];
+	ok(strcmp(p->match.user, "report") == 0 && strcmp(p->match.database, "sales") == 0 &&
+	   strcmp(p->match.listener, "pg") == 0 && strcmp(p->match.client.text, "10.0.0.0/8") == 0 &&
+	   p->match.client.family == AF_INET && p->match.client.prefix == 8 &&
+	   p->match.client.addr[0] == 10 && p->mode == DW_POLICY_MONITOR, "policy 1: match, monitor");
+	ok(p->n_ident_deny == 3 && strcmp(p->ident_deny[0].schema, "Public") == 0 &&
+	   strcmp(p->ident_deny[0].name, "Us\"ers") == 0 && strcmp(p->ident_deny[1].schema, "a.b") == 0 &&
+	   strcmp(p->ident_deny[1].name, "c") == 0 && strcmp(p->ident_deny[2].schema, "public") == 0,
+	   "policy 1: quoted parts keep case and dots, unquoted parts fold");
+	ok(p->n_functions_deny == 1 && strcmp(p->functions_deny[0], "pg_catalog.pg_sleep") == 0 &&
+	   p->multi_statements_allow && p->unparseable_allow && p->deny_classes == 0 &&
+	   p->allowlist_file == NULL && !p->allowlist_present, "policy 1: functions folded, allow/allow");
+	p = &cfg->policies[2];
+	ok(p->match.client.family == AF_INET6 && p->match.client.prefix == 32 && p->mode == DW_POLICY_LEARN &&
+	   strstr(p->allowlist_file, "/new.yaml") != NULL && !p->allowlist_present,
+	   "policy 2: IPv6 network, learn mode with a file yet to be created");
+	p = &cfg->policies[3];
+	ok(p->match.client.family == AF_INET && p->match.client.prefix == 32, "a bare address is a /32");
+	ok(cfg->policies[0].generation != 0 && cfg->policies[0].generation != cfg->policies[1].generation,
+	   "each policy has its own generation");
+	dw_config_unref(cfg);
+
+	/* Defaults restrict nothing, except unparseable text. */
+	cfg = load_policies(LINES("  - name: only"), &errs);
+	ok(cfg != NULL && errs[0] == '\0', "a policy with a name only loads");
+	free(errs);
+	if (cfg != NULL) {
+		p = &cfg->policies[0];
+		ok(p->mode == DW_POLICY_ENFORCE && p->deny_classes == 0 && p->multi_statements_allow &&
+		   p->n_ident_deny == 0 && p->n_ident_allow == 0 && p->ident_regex == NULL &&
+		   p->ident_max_length == 0 && p->n_functions_deny == 0 && p->max_joins == 0 &&
+		   p->max_subquery_depth == 0 && p->max_unions == 0 && p->max_in_list == 0 &&
+		   !p->require_where_update && !p->require_where_delete && p->max_statement_bytes == 0 &&
+		   p->max_rows == 0 && p->max_bytes == 0 && !p->injection_detect && !p->unparseable_allow &&
+		   !p->long_running && p->allowlist_file == NULL && !p->allowlist_present,
+		   "policy defaults");
+		dw_config_unref(cfg);
+	}
+	cfg = load_policies(LINES("  { name: x }"), &errs);
+	ok(cfg == NULL && has_error(errs, 6, 3, "policies", "expected a sequence of policies, found"),
+	   "policies must be a list");
+	free(errs);
+	cfg = load_lines(LINES(policy_head[0], policy_head[1], policy_head[2], policy_head[3]), &errs);
+	ok(cfg != NULL && cfg->n_policies == 0 && cfg->policies == NULL, "no policies section, no policies");
+	free(errs);
+	dw_config_unref(cfg);
+
+	/* Every mistake at once, each at its place. */
+	write_file("ww.yaml", "fingerprints:\n", 0666);
+	write_file("bad.yaml", "fingerprints:\n  - \"0123\"\n", 0600);
+	snprintf(path, sizeof(path), "%s/wwdir", dir);
+	if (mkdir(path, 0700) != 0 || chmod(path, 0777) != 0)
+		perror(path);
+	cfg = load_policies(LINES(
+		/*  6 */ "  - name: a",
+		/*  7 */ "    match: { listener: nope, client: 10.0.0.1/8 }",
+		/*  8 */ "    statements: { deny: [ddl, drop, ddl] }",
+		/*  9 */ "    identifiers:",
+		/* 10 */ "      deny: ['a.b.c', 'x.', '\"unterminated', 'sp ace', '']",
+		/* 11 */ "      pattern: '([a-z]'",
+		/* 12 */ "    functions: { deny: ['pg sleep', f.g.h] }",
+		/* 13 */ "    complexity: { require_where: [select], max_joins: -1, max_statement_bytes: 2GiB }",
+		/* 14 */ "    mode: teach",
+		/* 15 */ "    multi_statements: maybe",
+		/* 16 */ "    colour: red",
+		/* 17 */ "  - name: a",
+		/* 18 */ "    mode: learn",
+		/* 19 */ "  - match: { client: \"not-an-ip\" }",
+		/* 20 */ "    allowlist_file: ww.yaml",
+		/* 21 */ "  - name: c",
+		/* 22 */ "    allowlist_file: wwdir/list.yaml",
+		/* 23 */ "  - name: d",
+		/* 24 */ "    allowlist_file: bad.yaml",
+		/* 25 */ "  - name: e",
+		/* 26 */ "    mode: learn",
+		/* 27 */ "    allowlist_file: missing-dir/list.yaml",
+		/* 28 */ "  - name: \"f g\"",
+		/* 29 */ "    results: { max_rows: lots }",
+		/* 30 */ "    injection: { detect: yes }",
+		/* 31 */ "    unparseable: sometimes"), &errs);
+	ok(cfg == NULL, "policy errors refuse the file");
+	expect_error(errs, 7, 24, "policies[0].match.listener", "unknown listener \"nope\"");
+	expect_error(errs, 7, 38, "policies[0].match.client", "invalid network \"10.0.0.1/8\": address has bits set");
+	expect_error(errs, 8, 31, "policies[0].statements.deny[1]", "unknown statement class \"drop\": must be one of ddl");
+	expect_error(errs, 8, 37, "policies[0].statements.deny[2]", "\"ddl\" is listed twice");
+	expect_error(errs, 10, 14, "policies[0].identifiers.deny[0]", "invalid identifier rule \"a.b.c\": more than two parts");
+	expect_error(errs, 10, 23, "policies[0].identifiers.deny[1]", "empty part");
+	expect_error(errs, 10, 29, "policies[0].identifiers.deny[2]", "unterminated quoted part");
+	expect_error(errs, 10, 46, "policies[0].identifiers.deny[3]", "must not contain spaces");
+	expect_error(errs, 10, 56, "policies[0].identifiers.deny[4]", "must not be empty");
+	expect_error(errs, 11, 16, "policies[0].identifiers.pattern", "invalid regular expression: ");
+	expect_error(errs, 12, 25, "policies[0].functions.deny[0]", "invalid function name \"pg sleep\"");
+	expect_error(errs, 12, 37, "policies[0].functions.deny[1]", "more than two parts");
+	expect_error(errs, 13, 35, "policies[0].complexity.require_where[0]", "invalid value \"select\": must be one of update, delete");
+	expect_error(errs, 13, 55, "policies[0].complexity.max_joins", "must not be negative");
+	expect_error(errs, 13, 80, "policies[0].complexity.max_statement_bytes", "out of range: must be between 0 and 1GiB");
+	expect_error(errs, 14, 11, "policies[0].mode", "must be one of enforce, monitor, learn");
+	expect_error(errs, 15, 23, "policies[0].multi_statements", "must be one of allow, deny");
+	expect_error(errs, 16, 5, "policies[0].colour", "unknown key");
+	expect_error(errs, 17, 11, "policies[1].name", "duplicate policy name \"a\" (first defined at line 6)");
+	expect_error(errs, 18, 11, "policies[1].allowlist_file", "required when mode is learn");
+	expect_error(errs, 19, 5, "policies[2].name", "missing required key");
+	expect_error(errs, 19, 22, "policies[2].match.client", "invalid network \"not-an-ip\": not an IPv4 or IPv6 address");
+	expect_error(errs, 20, 21, "policies[2].allowlist_file", "refusing a world-writable allowlist file");
+	expect_error(errs, 22, 21, "policies[3].allowlist_file", "its directory is world-writable");
+	expect_error(errs, 24, 21, "policies[4].allowlist_file", "allowlist \"bad.yaml\": line 2 column 5: expected a fingerprint of 16 lower-case hex digits");
+	expect_error(errs, 27, 21, "policies[5].allowlist_file", "its directory does not exist");
+	expect_error(errs, 28, 11, "policies[6].name", "may only contain letters, digits");
+	expect_error(errs, 29, 26, "policies[6].results.max_rows", "expected an unsigned integer");
+	expect_error(errs, 30, 26, "policies[6].injection.detect", "expected true or false");
+	expect_error(errs, 31, 18, "policies[6].unparseable", "must be one of allow, deny");
+	ok(count_lines(errs) == 30, "exactly the expected policy errors (%zu lines)", count_lines(errs));
+	if (failures)
+		printf("# %s", errs);
+	free(errs);
+
+	/* Networks and identifier rules on their own. */
+	static const char *const good_nets[] = { "0.0.0.0/0", "::/0", "::1", "fe80::/10", "10.1.2.3/32",
+		"::ffff:10.0.0.0/104" };
+	static const char *const bad_nets[] = { "", "/8", "10.0.0.0/", "10.0.0.0/33", "::/129", "10.0.0.0/8/8",
+		"10.0.0.0/-1", "10.0.0.0/ 8", "10.0.0.0/0008", "10.0.0", "fe80::1%eth0", "1.2.3.4/24" };
+	struct dw_cidr c;
+	for (size_t i = 0; i < sizeof(good_nets) / sizeof(good_nets[0]); i++)
+		ok(dw_cidr_parse(good_nets[i], &c) == NULL, "network \"%s\" parses", good_nets[i]);
+	for (size_t i = 0; i < sizeof(bad_nets) / sizeof(bad_nets[0]); i++)
+		ok(dw_cidr_parse(bad_nets[i], &c) != NULL, "network \"%s\" is refused", bad_nets[i]);
+	struct dw_ident_rule r;
+	ok(dw_ident_rule_parse("Sales.*Orders*", &r) == NULL && strcmp(r.schema, "sales") == 0 &&
+	   strcmp(r.name, "*orders*") == 0 && strcmp(r.text, "Sales.*Orders*") == 0, "rule folds unquoted parts");
+	dw_ident_rule_clear(&r);
+	ok(dw_ident_rule_parse("`My.Table`", &r) == NULL && r.schema == NULL && strcmp(r.name, "My.Table") == 0,
+	   "a backquoted one-part rule keeps its dot");
+	dw_ident_rule_clear(&r);
+	static const char *const bad_rules[] = { ".", "a.", ".a", "a..b", "\"\"", "\"a\"b", "a\"b\"", "a.b.c",
+		"\"a", "a\tb", "a b", "x.\"y\".z" };
+	for (size_t i = 0; i < sizeof(bad_rules) / sizeof(bad_rules[0]); i++)
+		ok(dw_ident_rule_parse(bad_rules[i], &r) != NULL && r.name == NULL && r.text == NULL,
+		   "rule \"%s\" is refused", bad_rules[i]);
+	uint64_t fp;
+	ok(dw_fingerprint_parse("0123456789abcdef", 16, &fp) && fp == 0x0123456789abcdefULL &&
+	   !dw_fingerprint_parse("0123456789ABCDEF", 16, &fp) && !dw_fingerprint_parse("0123", 4, &fp) &&
+	   !dw_fingerprint_parse("0123456789abcdeg", 16, &fp), "fingerprint syntax");
+}
+
 /* The key tables must be documented exactly: docs/configuration.md embeds
  * the generated reference between two markers. */
 static char *find_docs(void)
@@ -923,6 +1170,7 @@ int main(int argc, char **argv)
 	test_secrets();
 	test_buffer_and_overlaps();
 	test_styles_and_aliases();
+	test_policies();
 	test_reference();
 
 	/* Best-effort cleanup of the temp directory. */
