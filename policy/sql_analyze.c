@@ -346,13 +346,23 @@ static enum dw_sql_status statement(struct dw_sql_analysis *a, const char *text,
 		.d = a->opts.dialect, .mysql = a->opts.dialect == DW_SQL_MYSQL,
 	};
 	sqlh_head(&c);
-	bool program = compound_create(text, s->toks, e, b);
-	for (uint32_t k = b; program && k + 1 < e && !c.bad && !c.oom; k++) {
-		/* A stored program's body: what its statements are counts too. */
-		enum dw_kw kw = s->toks[k].kind == DW_TOK_WORD ? (enum dw_kw)s->toks[k].kw : DW_KW_NONE;
-		if (s->toks[k].kind == DW_TOK_SEMICOLON || kw == DW_KW_BEGIN || kw == DW_KW_THEN || kw == DW_KW_ELSE ||
-			kw == DW_KW_DO)
-			st->classes |= sqlh_inner_classes(&c, k + 1);
+	if (compound_create(text, s->toks, e, b)) {
+		/* A stored program's body: what its statements are counts too.
+		 * Each piece between ';', BEGIN, THEN, ELSE and DO is read on its
+		 * own, so the whole body is read once. */
+		uint32_t piece = UINT32_MAX;
+		for (uint32_t k = b; k <= e && !c.bad && !c.oom; k++) {
+			enum dw_kw kw = k < e && s->toks[k].kind == DW_TOK_WORD ? (enum dw_kw)s->toks[k].kw : DW_KW_NONE;
+			if (k < e && s->toks[k].kind != DW_TOK_SEMICOLON && kw != DW_KW_BEGIN && kw != DW_KW_THEN &&
+				kw != DW_KW_ELSE && kw != DW_KW_DO)
+				continue;
+			if (piece != UINT32_MAX && piece + 1 < k) {
+				c.e = k;
+				st->classes |= sqlh_inner_classes(&c, piece + 1);
+				c.e = e;
+			}
+			piece = k;
+		}
 	}
 	if (!c.bad && !c.oom)
 		sqls_scan(&c);

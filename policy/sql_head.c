@@ -31,16 +31,7 @@ bool sql_op_is(const struct stmt_ctx *c, uint32_t i, const char *op)
 		memcmp(c->text + c->t[i].off, op, n) == 0;
 }
 
-/* What the head decides. */
-struct head {
-	enum dw_sql_op op;
-	enum dw_sql_op verb;   /* the statement that runs: the inner one of EXPLAIN, PREPARE AS */
-	uint32_t classes;
-	bool writes;
-	bool explain_only;
-};
-
-static void head_at(struct stmt_ctx *c, uint32_t j, struct head *h);
+static void head_at(struct stmt_ctx *c, uint32_t j, struct sql_head *h);
 
 /* Marks a name's tokens as understood, so the scan reports them as
  * identifiers and nothing else. */
@@ -52,7 +43,7 @@ static void mark_name(struct stmt_ctx *c, const struct qname *q, uint32_t first)
 
 /* The name at J as an object; returns the index after it (J when there is
  * no name). */
-static uint32_t take_object(struct stmt_ctx *c, uint32_t j, bool allow_star)
+uint32_t sqlh_take_object(struct stmt_ctx *c, uint32_t j, bool allow_star)
 {
 	struct qname q;
 	if (!sqln_qname(c, j, allow_star, &q))
@@ -68,7 +59,7 @@ static uint32_t take_object(struct stmt_ctx *c, uint32_t j, bool allow_star)
 
 /* A name that is not an object (index, function, database, statement
  * name): marked so it is neither a call nor a table. */
-static uint32_t take_plain_name(struct stmt_ctx *c, uint32_t j)
+uint32_t sqlh_take_plain_name(struct stmt_ctx *c, uint32_t j)
 {
 	struct qname q;
 	if (!sqln_qname(c, j, false, &q))
@@ -90,7 +81,7 @@ static uint32_t skip_kws(const struct stmt_ctx *c, uint32_t j, const enum dw_kw 
 }
 
 /* IF [NOT] EXISTS */
-static uint32_t skip_if_exists(const struct stmt_ctx *c, uint32_t j)
+uint32_t sqlh_skip_if_exists(const struct stmt_ctx *c, uint32_t j)
 {
 	if (tok_kw(c, j, DW_KW_IF)) {
 		uint32_t k = j + 1;
@@ -102,7 +93,7 @@ static uint32_t skip_if_exists(const struct stmt_ctx *c, uint32_t j)
 	return j;
 }
 
-static uint32_t after_group(const struct stmt_ctx *c, uint32_t j)
+uint32_t sqlh_after_group(const struct stmt_ctx *c, uint32_t j)
 {
 	if (tok_kind(c, j, DW_TOK_LPAREN) && c->t[j].match < c->e)
 		return c->t[j].match + 1;
@@ -122,12 +113,12 @@ static uint32_t next_comma(const struct stmt_ctx *c, uint32_t j)
 
 /* name [*] [(cols)] , name ... for TRUNCATE, DROP TABLE, VACUUM and the
  * like; whatever follows an item up to its comma is left to the scan. */
-static void take_object_list(struct stmt_ctx *c, uint32_t j)
+void sqlh_take_object_list(struct stmt_ctx *c, uint32_t j)
 {
 	static const enum dw_kw mods[] = {DW_KW_ONLY};
 	for (;;) {
 		j = skip_kws(c, j, mods, 1);
-		uint32_t end = take_object(c, j, false);
+		uint32_t end = sqlh_take_object(c, j, false);
 		if (end == j)
 			return;
 		if (tok_kind(c, end, DW_TOK_LPAREN))
@@ -157,7 +148,7 @@ uint32_t sqlh_with_list(struct stmt_ctx *c, uint32_t j, bool *writes)
 		uint32_t cols = UINT32_MAX;
 		if (tok_kind(c, k, DW_TOK_LPAREN)) {
 			cols = k;
-			k = after_group(c, k);
+			k = sqlh_after_group(c, k);
 		}
 		if (!tok_kw(c, k, DW_KW_AS))
 			return j;
@@ -178,7 +169,7 @@ uint32_t sqlh_with_list(struct stmt_ctx *c, uint32_t j, bool *writes)
 			*writes = true;
 			c->t[k + 1].tf |= TF_STMT_START;
 		}
-		j = after_group(c, k);
+		j = sqlh_after_group(c, k);
 		if (!tok_kind(c, j, DW_TOK_COMMA))
 			return j;
 		j++;
@@ -210,7 +201,7 @@ static bool is_statement_start(const struct stmt_ctx *c, uint32_t j)
 
 /* EXPLAIN / DESCRIBE / DESC at I. ANALYZE runs the statement, so it takes
  * that statement's op, classes and writes; plain EXPLAIN runs nothing. */
-static void head_explain(struct stmt_ctx *c, uint32_t i, struct head *h)
+static void head_explain(struct stmt_ctx *c, uint32_t i, struct sql_head *h)
 {
 	uint32_t j = i + 1;
 	bool analyze = false;
@@ -225,7 +216,7 @@ static void head_explain(struct stmt_ctx *c, uint32_t i, struct head *h)
 			j += 3;
 		} else if (!c->mysql && tok_kind(c, j, DW_TOK_LPAREN) && !is_statement_start(c, j)) {
 			/* ( option [value], ... ): ANALYZE unless it is switched off. */
-			uint32_t close = after_group(c, j);
+			uint32_t close = sqlh_after_group(c, j);
 			for (uint32_t m = j + 1; m + 1 < close; m++) {
 				if (kw_at(c, m) != DW_KW_ANALYZE && kw_at(c, m) != DW_KW_ANALYSE)
 					continue;
@@ -242,7 +233,7 @@ static void head_explain(struct stmt_ctx *c, uint32_t i, struct head *h)
 		}
 	}
 	if (is_statement_start(c, j)) {
-		struct head inner = {0};
+		struct sql_head inner = {0};
 		head_at(c, j, &inner);
 		if (analyze) {
 			*h = inner;
@@ -257,12 +248,12 @@ static void head_explain(struct stmt_ctx *c, uint32_t i, struct head *h)
 	c->no_from_tables = true;
 	if (c->mysql && tok_kw(c, j, DW_KW_FOR))
 		return;   /* EXPLAIN FOR CONNECTION n */
-	take_object(c, j, false);
+	sqlh_take_object(c, j, false);
 }
 
 /* MariaDB ANALYZE <statement> runs the statement; otherwise ANALYZE is
  * table maintenance. */
-static void head_analyze(struct stmt_ctx *c, uint32_t i, struct head *h)
+static void head_analyze(struct stmt_ctx *c, uint32_t i, struct sql_head *h)
 {
 	uint32_t j = i + 1;
 	if (tok_kw(c, j, DW_KW_FORMAT) && sql_op_is(c, j + 1, "="))
@@ -275,278 +266,11 @@ static void head_analyze(struct stmt_ctx *c, uint32_t i, struct head *h)
 	static const enum dw_kw mods[] = {DW_KW_VERBOSE, DW_KW_NO_WRITE_TO_BINLOG, DW_KW_LOCAL, DW_KW_TABLE};
 	h->op = DW_OP_OTHER;
 	h->classes |= DW_CLASS_ADMIN;
-	j = after_group(c, i + 1);
+	j = sqlh_after_group(c, i + 1);
 	j = skip_kws(c, j, mods, sizeof(mods) / sizeof(mods[0]));
 	if (sql_word_is(c, j, "TABLES"))
 		j++;
-	take_object_list(c, j);
-}
-
-/* The kind word of CREATE/ALTER/DROP: skips modifiers (OR REPLACE,
- * TEMPORARY, DEFINER = x, ALGORITHM = y, UNIQUE ...). */
-static uint32_t kind_word(const struct stmt_ctx *c, uint32_t j)
-{
-	for (uint32_t n = 0; j < c->e && n < 24; n++) {
-		switch (kw_at(c, j)) {
-		case DW_KW_TABLE:
-		case DW_KW_VIEW:
-		case DW_KW_INDEX:
-		case DW_KW_USER:
-		case DW_KW_ROLE:
-		case DW_KW_GROUP:
-		case DW_KW_FUNCTION:
-		case DW_KW_PROCEDURE:
-		case DW_KW_TRIGGER:
-		case DW_KW_DATABASE:
-		case DW_KW_SCHEMA:
-		case DW_KW_EXTENSION:
-		case DW_KW_SYSTEM:
-		case DW_KW_PREPARE:
-			return j;
-		default:
-			break;
-		}
-		if (sql_word_is(c, j, "SEQUENCE") || sql_word_is(c, j, "TYPE") || sql_word_is(c, j, "EVENT") ||
-			sql_word_is(c, j, "SERVER") || sql_word_is(c, j, "DOMAIN") || sql_word_is(c, j, "POLICY") ||
-			sql_word_is(c, j, "PUBLICATION") || sql_word_is(c, j, "SUBSCRIPTION") ||
-			sql_word_is(c, j, "TABLESPACE") || sql_word_is(c, j, "AGGREGATE") || sql_word_is(c, j, "RULE") ||
-			sql_word_is(c, j, "LANGUAGE") || sql_word_is(c, j, "OPERATOR") || sql_word_is(c, j, "CAST"))
-			return j;
-		if (tok_kind(c, j, DW_TOK_LPAREN) || tok_kw(c, j, DW_KW_AS))
-			return c->e;
-		j++;
-	}
-	return c->e;
-}
-
-static bool user_or_role(const struct stmt_ctx *c, uint32_t k)
-{
-	/* CREATE/ALTER/DROP GROUP is PostgreSQL's old spelling of a role. */
-	return tok_kw(c, k, DW_KW_USER) || tok_kw(c, k, DW_KW_ROLE) || (!c->mysql && tok_kw(c, k, DW_KW_GROUP));
-}
-
-/* After CREATE TABLE's name: its column definitions, LIKE, PARTITION OF,
- * INHERITS. */
-static void create_table_tail(struct stmt_ctx *c, uint32_t j)
-{
-	if (tok_kw(c, j, DW_KW_LIKE)) {
-		take_object(c, j + 1, false);
-		return;
-	}
-	if (tok_kw(c, j, DW_KW_PARTITION) && tok_kw(c, j + 1, DW_KW_OF)) {
-		take_object(c, j + 2, false);
-		return;
-	}
-	if (!tok_kind(c, j, DW_TOK_LPAREN))
-		return;
-	if (tok_kw(c, j + 1, DW_KW_LIKE)) {
-		take_object(c, j + 2, false);
-		return;
-	}
-	enum dw_kw first = kw_at(c, j + 1);
-	if (first == DW_KW_SELECT || first == DW_KW_WITH || first == DW_KW_VALUES)
-		return;   /* CREATE TABLE t (SELECT ...): a query */
-	c->t[j].tf |= TF_DDLDEFS;
-	uint32_t k = after_group(c, j);
-	if (sql_word_is(c, k, "INHERITS") && tok_kind(c, k + 1, DW_TOK_LPAREN)) {
-		c->t[k + 1].tf |= TF_COLLIST;
-		uint32_t m = k + 2;
-		for (;;) {
-			m = take_object(c, m, false);
-			if (!tok_kind(c, m, DW_TOK_COMMA))
-				break;
-			m++;
-		}
-	}
-}
-
-static void head_create(struct stmt_ctx *c, uint32_t i, struct head *h)
-{
-	h->op = DW_OP_CREATE;
-	c->ddl = true;
-	uint32_t k = kind_word(c, i + 1);
-	if (user_or_role(c, k)) {
-		h->classes |= DW_CLASS_GRANT;
-		return;
-	}
-	h->classes |= DW_CLASS_DDL;
-	switch (kw_at(c, k)) {
-	case DW_KW_TABLE: {
-		uint32_t j = skip_if_exists(c, k + 1);
-		uint32_t end = take_object(c, j, false);
-		if (end != j)
-			create_table_tail(c, end);
-		return;
-	}
-	case DW_KW_VIEW: {
-		uint32_t j = skip_if_exists(c, k + 1);
-		uint32_t end = take_object(c, j, false);
-		if (tok_kind(c, end, DW_TOK_LPAREN))
-			c->t[end].tf |= TF_COLLIST;
-		return;
-	}
-	case DW_KW_INDEX: {
-		/* [CONCURRENTLY] [IF NOT EXISTS] [name] ON [ONLY] table */
-		uint32_t j = k + 1;
-		if (tok_kw(c, j, DW_KW_CONCURRENTLY))
-			j++;
-		j = skip_if_exists(c, j);
-		if (!tok_kw(c, j, DW_KW_ON))
-			j = take_plain_name(c, j);
-		if (tok_kw(c, j, DW_KW_ON)) {
-			j++;
-			if (tok_kw(c, j, DW_KW_ONLY))
-				j++;
-			take_object(c, j, false);
-		}
-		return;
-	}
-	case DW_KW_TRIGGER: {
-		take_plain_name(c, k + 1);
-		for (uint32_t j = k + 2; j < c->e; j++)
-			if (tok_kw(c, j, DW_KW_ON)) {
-				take_object(c, j + 1, false);
-				break;
-			}
-		return;
-	}
-	case DW_KW_FUNCTION:
-	case DW_KW_PROCEDURE: {
-		uint32_t j = take_plain_name(c, skip_if_exists(c, k + 1));
-		if (tok_kind(c, j, DW_TOK_LPAREN))
-			c->t[j].tf |= TF_COLLIST;
-		/* A body is code in a string; its fingerprint cannot stand for it. */
-		c->lit_sensitive = true;
-		/* MySQL CREATE FUNCTION ... SONAME 'lib.so' loads a library. */
-		for (uint32_t m = j; m < c->e; m++)
-			if (tok_kw(c, m, DW_KW_SONAME))
-				h->classes |= DW_CLASS_ADMIN;
-		return;
-	}
-	case DW_KW_DATABASE:
-	case DW_KW_SCHEMA:
-		take_plain_name(c, skip_if_exists(c, k + 1));
-		return;
-	default:
-		break;
-	}
-	if (sql_word_is(c, k, "POLICY")) {
-		/* CREATE POLICY p ON t ... */
-		uint32_t j = take_plain_name(c, skip_if_exists(c, k + 1));
-		if (tok_kw(c, j, DW_KW_ON))
-			take_object(c, j + 1, false);
-	} else if (sql_word_is(c, k, "RULE")) {
-		/* CREATE RULE r AS ON event TO t ... */
-		uint32_t j = take_plain_name(c, k + 1);
-		if (tok_kw(c, j, DW_KW_AS) && tok_kw(c, j + 1, DW_KW_ON) && tok_kw(c, j + 3, DW_KW_TO))
-			take_object(c, j + 4, false);
-	}
-}
-
-static void head_alter(struct stmt_ctx *c, uint32_t i, struct head *h)
-{
-	h->op = DW_OP_ALTER;
-	c->ddl = true;
-	if (tok_kw(c, i + 1, DW_KW_DEFAULT) && tok_kw(c, i + 2, DW_KW_PRIVILEGES)) {
-		h->classes |= DW_CLASS_GRANT;
-		return;
-	}
-	uint32_t k = kind_word(c, i + 1);
-	if (tok_kw(c, k, DW_KW_SYSTEM) && k == i + 1) {
-		h->classes |= DW_CLASS_ADMIN;
-		return;
-	}
-	if (user_or_role(c, k)) {
-		h->classes |= DW_CLASS_GRANT;
-		return;
-	}
-	h->classes |= DW_CLASS_DDL;
-	if (tok_kw(c, k, DW_KW_TABLE) || tok_kw(c, k, DW_KW_VIEW)) {
-		uint32_t j = skip_if_exists(c, k + 1);
-		if (tok_kw(c, j, DW_KW_ONLY))
-			j++;
-		uint32_t end = take_object(c, j, false);
-		if (end == j)
-			return;
-		/* RENAME [TO|AS] new, ATTACH|DETACH PARTITION p: objects too. */
-		for (uint32_t m = end; m < c->e; m++) {
-			if (tok_kw(c, m, DW_KW_RENAME) && (tok_kw(c, m + 1, DW_KW_TO) || tok_kw(c, m + 1, DW_KW_AS)))
-				take_object(c, m + 2, false);
-			if ((sql_word_is(c, m, "ATTACH") || sql_word_is(c, m, "DETACH")) && tok_kw(c, m + 1, DW_KW_PARTITION))
-				take_object(c, m + 2, false);
-		}
-	} else if (tok_kw(c, k, DW_KW_FUNCTION) || tok_kw(c, k, DW_KW_PROCEDURE)) {
-		uint32_t j = take_plain_name(c, k + 1);
-		if (tok_kind(c, j, DW_TOK_LPAREN))
-			c->t[j].tf |= TF_COLLIST;
-	} else if (tok_kw(c, k, DW_KW_INDEX)) {
-		take_plain_name(c, skip_if_exists(c, k + 1));
-	}
-}
-
-static void head_drop(struct stmt_ctx *c, uint32_t i, struct head *h)
-{
-	h->op = DW_OP_DROP;
-	uint32_t k = kind_word(c, i + 1);
-	if (tok_kw(c, k, DW_KW_PREPARE)) {
-		/* MySQL DROP PREPARE s */
-		h->op = DW_OP_DEALLOCATE;
-		take_plain_name(c, k + 1);
-		return;
-	}
-	if (user_or_role(c, k)) {
-		h->classes |= DW_CLASS_GRANT;
-		return;
-	}
-	h->classes |= DW_CLASS_DDL;
-	if (tok_kw(c, k, DW_KW_TABLE) || tok_kw(c, k, DW_KW_VIEW)) {
-		take_object_list(c, skip_if_exists(c, k + 1));
-	} else if (tok_kw(c, k, DW_KW_INDEX)) {
-		uint32_t j = k + 1;
-		if (tok_kw(c, j, DW_KW_CONCURRENTLY))
-			j++;
-		j = take_plain_name(c, skip_if_exists(c, j));
-		if (tok_kw(c, j, DW_KW_ON))
-			take_object(c, j + 1, false);
-	} else if (tok_kw(c, k, DW_KW_FUNCTION) || tok_kw(c, k, DW_KW_PROCEDURE)) {
-		uint32_t j = take_plain_name(c, skip_if_exists(c, k + 1));
-		if (tok_kind(c, j, DW_TOK_LPAREN))
-			c->t[j].tf |= TF_COLLIST;
-	} else if (tok_kw(c, k, DW_KW_TRIGGER)) {
-		uint32_t j = take_plain_name(c, skip_if_exists(c, k + 1));
-		if (tok_kw(c, j, DW_KW_ON))
-			take_object(c, j + 1, false);
-	}
-}
-
-/* GRANT/REVOKE privileges ON [TABLE] objects: the objects are reported
- * (MySQL db.* and *.* as names with '*'). ON SCHEMA, ON DATABASE, ON
- * FUNCTION ... name no tables. */
-static void head_grant(struct stmt_ctx *c, uint32_t i, struct head *h)
-{
-	h->op = DW_OP_GRANT;
-	h->classes |= DW_CLASS_GRANT;
-	c->no_from_tables = true;
-	uint32_t j = i + 1;
-	while (j < c->e && !tok_kw(c, j, DW_KW_ON) && !tok_kw(c, j, DW_KW_TO) && !tok_kw(c, j, DW_KW_FROM))
-		j = tok_kind(c, j, DW_TOK_LPAREN) ? after_group(c, j) : j + 1;
-	if (!tok_kw(c, j, DW_KW_ON))
-		return;
-	j++;
-	if (tok_kw(c, j, DW_KW_TABLE))
-		j++;
-	else if (c->t[j].kind == DW_TOK_WORD && c->t[j].kw != DW_KW_NONE && !tok_kind(c, j + 1, DW_TOK_DOT) &&
-		!tok_kind(c, j + 1, DW_TOK_COMMA) && !tok_kw(c, j + 1, DW_KW_TO) && !tok_kw(c, j + 1, DW_KW_FROM))
-		return;   /* ON SCHEMA s, ON FUNCTION f, ON ALL TABLES IN SCHEMA s ... */
-	else if (sql_word_is(c, j, "SEQUENCE") || sql_word_is(c, j, "LANGUAGE") || sql_word_is(c, j, "TYPE") ||
-		sql_word_is(c, j, "DOMAIN") || sql_word_is(c, j, "TABLESPACE") || sql_word_is(c, j, "ROUTINE"))
-		return;
-	for (;;) {
-		uint32_t end = take_object(c, j, true);
-		if (end == j || !tok_kind(c, end, DW_TOK_COMMA))
-			return;
-		j = end + 1;
-	}
+	sqlh_take_object_list(c, j);
 }
 
 static bool variable_prefix(const struct stmt_ctx *c, uint32_t j, const char *prefix)
@@ -565,7 +289,7 @@ static bool variable_prefix(const struct stmt_ctx *c, uint32_t j, const char *pr
 	return true;
 }
 
-static void head_set(struct stmt_ctx *c, uint32_t i, struct head *h)
+static void head_set(struct stmt_ctx *c, uint32_t i, struct sql_head *h)
 {
 	static const enum dw_kw scope[] = {DW_KW_SESSION, DW_KW_LOCAL};
 	h->op = DW_OP_SET;
@@ -587,14 +311,14 @@ static void head_set(struct stmt_ctx *c, uint32_t i, struct head *h)
 			h->classes |= DW_CLASS_ADMIN;
 }
 
-static void head_prepare(struct stmt_ctx *c, uint32_t i, struct head *h)
+static void head_prepare(struct stmt_ctx *c, uint32_t i, struct sql_head *h)
 {
 	if (sql_word_is(c, i + 1, "TRANSACTION")) {
 		h->op = DW_OP_OTHER;   /* two-phase commit */
 		return;
 	}
 	h->op = DW_OP_PREPARE;
-	uint32_t j = take_plain_name(c, i + 1);
+	uint32_t j = sqlh_take_plain_name(c, i + 1);
 	if (c->mysql) {
 		c->no_from_tables = true;
 		if (!tok_kw(c, j, DW_KW_FROM)) {
@@ -616,7 +340,7 @@ static void head_prepare(struct stmt_ctx *c, uint32_t i, struct head *h)
 	}
 	if (tok_kind(c, j, DW_TOK_LPAREN)) {
 		c->t[j].tf |= TF_COLLIST;
-		j = after_group(c, j);
+		j = sqlh_after_group(c, j);
 	}
 	if (!tok_kw(c, j, DW_KW_AS) || j + 1 >= c->e)
 		return;
@@ -624,23 +348,23 @@ static void head_prepare(struct stmt_ctx *c, uint32_t i, struct head *h)
 	c->st->has_prepare_body = true;
 	c->st->body_off = first->off;
 	c->st->body_len = last->off + last->len - first->off;
-	struct head inner = {0};
+	struct sql_head inner = {0};
 	head_at(c, j + 1, &inner);
 	h->verb = inner.verb;
 }
 
-static void head_copy(struct stmt_ctx *c, uint32_t i, struct head *h)
+static void head_copy(struct stmt_ctx *c, uint32_t i, struct sql_head *h)
 {
 	h->op = DW_OP_COPY;
 	c->no_from_tables = true;
 	uint32_t j = i + 1;
 	if (tok_kind(c, j, DW_TOK_LPAREN)) {
-		j = after_group(c, j);
+		j = sqlh_after_group(c, j);
 	} else {
-		j = take_object(c, j, false);
+		j = sqlh_take_object(c, j, false);
 		if (tok_kind(c, j, DW_TOK_LPAREN)) {
 			c->t[j].tf |= TF_COLLIST;
-			j = after_group(c, j);
+			j = sqlh_after_group(c, j);
 		}
 	}
 	bool from = tok_kw(c, j, DW_KW_FROM);
@@ -656,7 +380,7 @@ static void head_copy(struct stmt_ctx *c, uint32_t i, struct head *h)
 	}
 }
 
-static void head_load(struct stmt_ctx *c, uint32_t i, struct head *h)
+static void head_load(struct stmt_ctx *c, uint32_t i, struct sql_head *h)
 {
 	h->op = DW_OP_LOAD;
 	c->no_from_tables = true;
@@ -671,7 +395,7 @@ static void head_load(struct stmt_ctx *c, uint32_t i, struct head *h)
 /* LOCK [TABLE|TABLES] name ... : every item up to its comma may carry
  * [AS] alias, READ [LOCAL], [LOW_PRIORITY] WRITE, or PostgreSQL's IN ...
  * MODE after the list. */
-static void head_lock(struct stmt_ctx *c, uint32_t i, struct head *h)
+static void head_lock(struct stmt_ctx *c, uint32_t i, struct sql_head *h)
 {
 	h->op = DW_OP_LOCK;
 	h->classes |= DW_CLASS_ADMIN;
@@ -683,7 +407,7 @@ static void head_lock(struct stmt_ctx *c, uint32_t i, struct head *h)
 	for (;;) {
 		if (tok_kw(c, j, DW_KW_ONLY))
 			j++;
-		uint32_t end = take_object(c, j, false);
+		uint32_t end = sqlh_take_object(c, j, false);
 		if (end == j)
 			return;
 		j = end;
@@ -703,13 +427,13 @@ static void head_lock(struct stmt_ctx *c, uint32_t i, struct head *h)
 
 /* SHOW COLUMNS|FIELDS|INDEX|INDEXES|KEYS FROM|IN t [FROM|IN db], SHOW
  * CREATE TABLE|VIEW t. Other SHOW statements name databases or nothing. */
-static void head_show(struct stmt_ctx *c, uint32_t i, struct head *h)
+static void head_show(struct stmt_ctx *c, uint32_t i, struct sql_head *h)
 {
 	h->op = DW_OP_SELECT;
 	c->no_from_tables = true;
 	uint32_t j = i + 1;
 	if (tok_kw(c, j, DW_KW_CREATE) && (tok_kw(c, j + 1, DW_KW_TABLE) || tok_kw(c, j + 1, DW_KW_VIEW))) {
-		take_object(c, j + 2, false);
+		sqlh_take_object(c, j + 2, false);
 		return;
 	}
 	if (tok_kw(c, j, DW_KW_FULL) || sql_word_is(c, j, "EXTENDED"))
@@ -739,7 +463,7 @@ static void head_show(struct stmt_ctx *c, uint32_t i, struct head *h)
 	sqln_add_object(c, &q, false);
 }
 
-static void head_at(struct stmt_ctx *c, uint32_t j, struct head *h)
+static void head_at(struct stmt_ctx *c, uint32_t j, struct sql_head *h)
 {
 	while (tok_kind(c, j, DW_TOK_LPAREN))
 		j++;
@@ -783,13 +507,13 @@ static void head_at(struct stmt_ctx *c, uint32_t j, struct head *h)
 		h->writes = true;
 		break;
 	case DW_KW_CREATE:
-		head_create(c, j, h);
+		sqlh_create(c, j, h);
 		break;
 	case DW_KW_ALTER:
-		head_alter(c, j, h);
+		sqlh_alter(c, j, h);
 		break;
 	case DW_KW_DROP:
-		head_drop(c, j, h);
+		sqlh_drop(c, j, h);
 		break;
 	case DW_KW_TRUNCATE: {
 		h->op = DW_OP_TRUNCATE;
@@ -798,7 +522,7 @@ static void head_at(struct stmt_ctx *c, uint32_t j, struct head *h)
 		uint32_t k = j + 1;
 		if (tok_kw(c, k, DW_KW_TABLE))
 			k++;
-		take_object_list(c, k);
+		sqlh_take_object_list(c, k);
 		break;
 	}
 	case DW_KW_RENAME: {
@@ -812,10 +536,10 @@ static void head_at(struct stmt_ctx *c, uint32_t j, struct head *h)
 			break;
 		/* RENAME TABLE a TO b, c TO d: old and new names alike */
 		for (uint32_t k = j + 2;;) {
-			k = take_object(c, k, false);
+			k = sqlh_take_object(c, k, false);
 			if (!tok_kw(c, k, DW_KW_TO))
 				break;
-			k = take_object(c, k + 1, false);
+			k = sqlh_take_object(c, k + 1, false);
 			if (!tok_kind(c, k, DW_TOK_COMMA))
 				break;
 			k++;
@@ -825,11 +549,11 @@ static void head_at(struct stmt_ctx *c, uint32_t j, struct head *h)
 	case DW_KW_COMMENT:
 		h->classes |= DW_CLASS_DDL;
 		if (tok_kw(c, j + 1, DW_KW_ON) && (tok_kw(c, j + 2, DW_KW_TABLE) || tok_kw(c, j + 2, DW_KW_VIEW)))
-			take_object(c, j + 3, false);
+			sqlh_take_object(c, j + 3, false);
 		break;
 	case DW_KW_GRANT:
 	case DW_KW_REVOKE:
-		head_grant(c, j, h);
+		sqlh_grant(c, j, h);
 		break;
 	case DW_KW_SET:
 		head_set(c, j, h);
@@ -873,14 +597,14 @@ static void head_at(struct stmt_ctx *c, uint32_t j, struct head *h)
 		break;
 	case DW_KW_EXECUTE:
 		h->op = DW_OP_EXECUTE;
-		take_plain_name(c, j + 1);
+		sqlh_take_plain_name(c, j + 1);
 		break;
 	case DW_KW_DEALLOCATE: {
 		h->op = DW_OP_DEALLOCATE;
 		uint32_t k = j + 1;
 		if (tok_kw(c, k, DW_KW_PREPARE))
 			k++;
-		take_plain_name(c, k);
+		sqlh_take_plain_name(c, k);
 		break;
 	}
 	case DW_KW_COPY:
@@ -911,7 +635,7 @@ static void head_at(struct stmt_ctx *c, uint32_t j, struct head *h)
 		break;
 	case DW_KW_USE:
 		h->op = DW_OP_USE;
-		take_plain_name(c, j + 1);
+		sqlh_take_plain_name(c, j + 1);
 		break;
 	case DW_KW_SHOW:
 		head_show(c, j, h);
@@ -928,8 +652,8 @@ static void head_at(struct stmt_ctx *c, uint32_t j, struct head *h)
 	case DW_KW_VACUUM: {
 		static const enum dw_kw mods[] = {DW_KW_FULL, DW_KW_FREEZE, DW_KW_VERBOSE, DW_KW_ANALYZE, DW_KW_ANALYSE};
 		h->classes |= DW_CLASS_ADMIN;
-		uint32_t k = skip_kws(c, after_group(c, j + 1), mods, sizeof(mods) / sizeof(mods[0]));
-		take_object_list(c, k);
+		uint32_t k = skip_kws(c, sqlh_after_group(c, j + 1), mods, sizeof(mods) / sizeof(mods[0]));
+		sqlh_take_object_list(c, k);
 		break;
 	}
 	case DW_KW_CLUSTER: {
@@ -937,7 +661,7 @@ static void head_at(struct stmt_ctx *c, uint32_t j, struct head *h)
 		uint32_t k = j + 1;
 		if (tok_kw(c, k, DW_KW_VERBOSE))
 			k++;
-		take_object(c, k, false);
+		sqlh_take_object(c, k, false);
 		break;
 	}
 	case DW_KW_CHECKPOINT:
@@ -960,11 +684,11 @@ static void head_at(struct stmt_ctx *c, uint32_t j, struct head *h)
 		static const enum dw_kw mods[] = {DW_KW_NO_WRITE_TO_BINLOG, DW_KW_LOCAL, DW_KW_TABLE, DW_KW_TABLES};
 		if (kw == DW_KW_OPTIMIZE || kw == DW_KW_REPAIR)
 			h->classes |= DW_CLASS_ADMIN;
-		take_object_list(c, skip_kws(c, j + 1, mods, sizeof(mods) / sizeof(mods[0])));
+		sqlh_take_object_list(c, skip_kws(c, j + 1, mods, sizeof(mods) / sizeof(mods[0])));
 		break;
 	}
 	case DW_KW_HANDLER:
-		take_object(c, j + 1, false);
+		sqlh_take_object(c, j + 1, false);
 		break;
 	case DW_KW_FETCH:
 	case DW_KW_MOVE:
@@ -984,7 +708,7 @@ static void head_at(struct stmt_ctx *c, uint32_t j, struct head *h)
 				k++;
 			if (tok_kw(c, k, DW_KW_CONCURRENTLY))
 				k++;
-			take_object(c, k, false);
+			sqlh_take_object(c, k, false);
 		} else if (sql_word_is(c, j, "IMPORT") || sql_word_is(c, j, "SECURITY")) {
 			h->classes |= DW_CLASS_DDL;
 		} else if (sql_word_is(c, j, "REASSIGN")) {
@@ -1008,7 +732,7 @@ uint32_t sqlh_inner_classes(struct stmt_ctx *c, uint32_t j)
 	/* What the inner statement says about FROM must not change how the
 	 * outer one is read. */
 	bool no_from = c->no_from_tables, ddl = c->ddl;
-	struct head h = {0};
+	struct sql_head h = {0};
 	head_at(c, j, &h);
 	c->no_from_tables = no_from;
 	c->ddl = ddl;
@@ -1017,7 +741,7 @@ uint32_t sqlh_inner_classes(struct stmt_ctx *c, uint32_t j)
 
 void sqlh_head(struct stmt_ctx *c)
 {
-	struct head h = {0};
+	struct sql_head h = {0};
 	head_at(c, c->b, &h);
 	c->explain_only = h.explain_only;
 	c->verb = h.verb;

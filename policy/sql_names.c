@@ -4,8 +4,11 @@
  * is reused between calls. */
 #include "policy/sql_private.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 /* PostgreSQL truncates identifiers to NAMEDATALEN - 1 bytes: a longer name
  * reaches the same object as its first 63 bytes. */
@@ -231,9 +234,28 @@ static bool fold_part(struct stmt_ctx *c, uint32_t i, uint32_t *off, uint32_t *l
 	return put_part(c, i, true, true, off, len);
 }
 
+/* The dedupe hashes start from a per-process random value, so names
+ * crafted to collide (and turn lookups quadratic) cannot be precomputed. */
+static uint32_t hash_seed;
+static pthread_once_t seed_once = PTHREAD_ONCE_INIT;
+
+static void seed_init(void)
+{
+	uint32_t v = 0;
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != (ssize_t)sizeof(v))
+		v = (uint32_t)time(NULL) ^ (uint32_t)(uintptr_t)&v;
+	hash_seed = v | 1u;
+}
+
+static uint32_t seed(void)
+{
+	pthread_once(&seed_once, seed_init);
+	return hash_seed;
+}
+
 static uint32_t obj_hash(const struct dw_sql_analysis *a, const struct dw_sql_name *n)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = 2166136261u ^ seed();
 	for (uint32_t k = 0; k < n->schema_len; k++)
 		h = (h ^ (unsigned char)a->names[n->schema_off + k]) * 16777619u;
 	h = (h ^ 0x2e) * 16777619u;
@@ -436,18 +458,69 @@ void sqln_add_cte(struct stmt_ctx *c, uint32_t i)
 	s->ctes[s->n_ctes++] = len;
 }
 
+static uint32_t text_hash(const struct dw_sql_analysis *a, uint32_t off, uint32_t len)
+{
+	uint32_t h = 2166136261u ^ seed();
+	for (uint32_t k = 0; k < len; k++)
+		h = (h ^ (unsigned char)a->names[off + k]) * 16777619u;
+	return h ^ (h >> 16);
+}
+
+/* Drops the objects named like a CTE of the statement. The CTE names go
+ * into the dedupe set (free again: objects are all recorded by now), so
+ * many CTEs and many objects cost no more than their sum. */
 void sqln_drop_cte_objects(struct stmt_ctx *c)
 {
 	struct dw_sql_analysis *a = c->a;
 	struct dw_sql_scratch *s = c->s;
-	if (!s->n_ctes)
+	if (!s->n_ctes || c->oom)
 		return;
+	uint32_t n_ctes = s->n_ctes / 2;
+	if (s->set_cap < 2 * n_ctes + 2) {
+		uint32_t cap = s->set_cap ? s->set_cap : 64;
+		while (cap < 2 * n_ctes + 2)
+			cap *= 2;
+		uint32_t *idx = malloc((size_t)cap * sizeof(*idx));
+		uint32_t *gen = calloc(cap, sizeof(*gen));
+		if (!idx || !gen) {
+			free(idx);
+			free(gen);
+			c->oom = true;
+			return;
+		}
+		free(s->set_idx);
+		free(s->set_gen);
+		s->set_idx = idx;
+		s->set_gen = gen;
+		s->set_cap = cap;
+	}
+	if (++s->gen == 0) {
+		memset(s->set_gen, 0, (size_t)s->set_cap * sizeof(*s->set_gen));
+		s->gen = 1;
+	}
+	for (uint32_t m = 0; m < s->n_ctes; m += 2) {
+		uint32_t slot = text_hash(a, s->ctes[m], s->ctes[m + 1]) & (s->set_cap - 1);
+		bool dup = false;
+		for (; s->set_gen[slot] == s->gen && !dup; slot = (slot + 1) & (s->set_cap - 1)) {
+			uint32_t o = s->set_idx[slot];
+			dup = same_text(a, s->ctes[m], s->ctes[m + 1], s->ctes[o], s->ctes[o + 1]);
+		}
+		if (dup)
+			continue;   /* the same name twice: one entry (no long probe chains) */
+		s->set_gen[slot] = s->gen;
+		s->set_idx[slot] = m;
+	}
 	uint32_t first = c->st->first_object, w = first;
 	for (uint32_t k = first; k < first + c->st->n_objects; k++) {
 		const struct dw_sql_name *n = &a->objects[k];
 		bool cte = false;
-		for (uint32_t m = 0; m < s->n_ctes && !n->schema_len && !cte; m += 2)
-			cte = same_text(a, n->name_off, n->name_len, s->ctes[m], s->ctes[m + 1]);
+		if (!n->schema_len) {
+			uint32_t slot = text_hash(a, n->name_off, n->name_len) & (s->set_cap - 1);
+			for (; s->set_gen[slot] == s->gen && !cte; slot = (slot + 1) & (s->set_cap - 1)) {
+				uint32_t m = s->set_idx[slot];
+				cte = same_text(a, n->name_off, n->name_len, s->ctes[m], s->ctes[m + 1]);
+			}
+		}
 		if (!cte)
 			a->objects[w++] = *n;
 	}

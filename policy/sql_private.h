@@ -89,8 +89,24 @@ void sqln_drop_cte_objects(struct stmt_ctx *c);
 bool sqln_mysql_body(struct stmt_ctx *c, uint32_t i, uint32_t *end);
 bool sqln_names_reserve(struct dw_sql_analysis *a, size_t more) __attribute__((warn_unused_result));
 
-/* sql_head.c */
+/* sql_head.c, sql_head_ddl.c */
+struct sql_head {
+	enum dw_sql_op op;
+	enum dw_sql_op verb;   /* the statement that runs: the inner one of EXPLAIN, PREPARE AS */
+	uint32_t classes;
+	bool writes;
+	bool explain_only;
+};
 void sqlh_head(struct stmt_ctx *c);
+uint32_t sqlh_take_object(struct stmt_ctx *c, uint32_t j, bool allow_star);
+uint32_t sqlh_take_plain_name(struct stmt_ctx *c, uint32_t j);
+uint32_t sqlh_skip_if_exists(const struct stmt_ctx *c, uint32_t j);
+uint32_t sqlh_after_group(const struct stmt_ctx *c, uint32_t j);
+void sqlh_take_object_list(struct stmt_ctx *c, uint32_t j);
+void sqlh_create(struct stmt_ctx *c, uint32_t i, struct sql_head *h);
+void sqlh_alter(struct stmt_ctx *c, uint32_t i, struct sql_head *h);
+void sqlh_drop(struct stmt_ctx *c, uint32_t i, struct sql_head *h);
+void sqlh_grant(struct stmt_ctx *c, uint32_t i, struct sql_head *h);
 uint32_t sqlh_with_list(struct stmt_ctx *c, uint32_t j, bool *writes);
 uint32_t sqlh_inner_classes(struct stmt_ctx *c, uint32_t j);
 

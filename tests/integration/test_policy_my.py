@@ -180,7 +180,7 @@ def test_injection_heuristics(maria_server, start_dbward, table):
     refused(conn, f"SELECT note FROM {t} WHERE id = -1 UNION SELECT User FROM mysql.user")
     refused(conn, f"SELECT note FROM {t} WHERE id = 1 AND IF(1=1, SLEEP(0), 0)")
     refused(conn, f"SELECT * FROM {t} WHERE note = 'admin'-- ' AND id = 5")
-    refused(conn, f"SELECT * FROM {t} WHERE note = 'admin'#")
+    refused(conn, f"SELECT * FROM {t} WHERE note = 'admin'#' AND id = 5")
     assert run(conn, f"SELECT note FROM {t} WHERE note = 'OR 1=1'") == (("OR 1=1",),)
     assert run(conn, f"SELECT COUNT(*) FROM {t} WHERE 1=1 AND id > 1") == ((2,),)
     assert run(conn, "SELECT 'UNION SELECT User FROM mysql.user' /* UNION SELECT */") \
