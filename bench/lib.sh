@@ -181,10 +181,16 @@ bench_start_dbward() {
     return 0
 }
 
-# Prints the example policy of README.md (the YAML between its markers).
-bench_readme_policy() {
-    awk '/<!-- END EXAMPLE POLICY -->/ { on = 0 } on && !/^```/ { print }
-        /<!-- BEGIN EXAMPLE POLICY -->/ { on = 1 }' "$ROOT/README.md"
+# Writes to DST the dbward config SRC listening on port TO instead of FROM,
+# plus the example policy of README.md (the YAML between its markers).
+bench_policy_config() { # SRC DST FROM TO
+    {
+        sed "s/127.0.0.1:$3/127.0.0.1:$4/" "$1"
+        echo
+        awk '/<!-- END EXAMPLE POLICY -->/ { on = 0 } on && !/^```/ { print }
+            /<!-- BEGIN EXAMPLE POLICY -->/ { on = 1 }' "$ROOT/README.md"
+    } >"$2"
+    chmod 600 "$2"
 }
 
 # ---- shared by the benchmark scripts (they set TARGETS, UP and TPS) ----

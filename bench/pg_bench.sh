@@ -212,12 +212,7 @@ EOF
 chmod 600 "$WORK/dbward.yaml"
 # The same with the README's example policy, for the cost of judging statements.
 POL_PORT=$(bench_free_port) || bench_die "no free port"
-{
-    sed "s/127.0.0.1:$DBW_PORT/127.0.0.1:$POL_PORT/" "$WORK/dbward.yaml"
-    echo
-    bench_readme_policy
-} >"$WORK/policy.yaml"
-chmod 600 "$WORK/policy.yaml"
+bench_policy_config "$WORK/dbward.yaml" "$WORK/policy.yaml" "$DBW_PORT" "$POL_PORT"
 
 # ---- start the proxies -----------------------------------------------------
 

@@ -101,23 +101,6 @@ static void duplicate_error(struct dw_cfg_ctx *ctx, const struct dw_ynode *item,
 	dw_cfg_error(ctx, item, path, "\"%s\" is listed twice", dw_cfg_quote(item->text, q, sizeof(q)));
 }
 
-/* Policy names end up in client error messages and metrics labels. */
-static void check_policy_name(struct dw_cfg_ctx *ctx, const struct dw_ynode *node,
-	const char *path, void *field)
-{
-	const char *name = *(char **)field;
-	size_t len;
-
-	if (name == NULL)
-		return;
-	len = strlen(name);
-	if (len > 63)
-		dw_cfg_error(ctx, node, path, "name is longer than 63 characters");
-	else if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			      "0123456789_.-") != len)
-		dw_cfg_error(ctx, node, path, "name may only contain letters, digits, '_', '.' and '-'");
-}
-
 static void parse_cidr(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 	const struct dw_ynode *n, const char *path, void *base)
 {
@@ -585,7 +568,7 @@ static const struct dw_cfg_table injection_table =
 
 static const struct dw_cfg_key policy_keys[] = {
 	{ .name = "name", .type = DW_CFG_STRING, .flags = DW_CFG_REQUIRED | RELOAD,
-	  .offset = offsetof(struct dw_policy_config, name), .check = check_policy_name,
+	  .offset = offsetof(struct dw_policy_config, name), .check = dw_cfg_check_name,
 	  .doc = "Unique policy name, shown to clients whose statements it refuses (letters, "
 		 "digits, `_ . -`; at most 63 characters)." },
 	{ .name = "match", .type = DW_CFG_SECTION, .flags = RELOAD,

@@ -113,6 +113,12 @@ struct dw_cfg_ctx {
 void dw_cfg_error(struct dw_cfg_ctx *ctx, const struct dw_ynode *node,
 	const char *path, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Names of listeners, backends and policies appear in logs, client
+ * messages, metrics labels and the admin API: at most 63 characters from
+ * letters, digits, '_', '.' and '-'. A `check` for DW_CFG_STRING keys. */
+void dw_cfg_check_name(struct dw_cfg_ctx *ctx, const struct dw_ynode *node, const char *path,
+	void *field);
+
 /* strdup that records an out-of-memory error instead of failing silently. */
 char *dw_cfg_strdup(struct dw_cfg_ctx *ctx, const char *s);
 

@@ -67,9 +67,7 @@ static const struct dw_cfg_enum mysql_auth_methods[] = {
 	{ "caching_sha2_password", DW_MYSQL_AUTH_CACHING_SHA2 }, { NULL, 0 },
 };
 
-/* Listener and backend names appear in logs, metrics labels and the admin
- * API, so they are kept to a plain character set. */
-static void check_name(struct dw_cfg_ctx *ctx, const struct dw_ynode *node,
+void dw_cfg_check_name(struct dw_cfg_ctx *ctx, const struct dw_ynode *node,
 	const char *path, void *field)
 {
 	const char *name = *(char **)field;
@@ -183,7 +181,7 @@ static const struct dw_cfg_table listener_tls_table =
 
 static const struct dw_cfg_key listener_keys[] = {
 	{ .name = "name", .type = DW_CFG_STRING, .flags = REQUIRED,
-	  .offset = offsetof(struct dw_listener_config, name), .check = check_name,
+	  .offset = offsetof(struct dw_listener_config, name), .check = dw_cfg_check_name,
 	  .doc = "Unique listener name (letters, digits, `_ . -`; at most 63 characters)." },
 	K_ENUM("protocol", struct dw_listener_config, protocol, REQUIRED, NULL, protocols,
 	       "Wire protocol spoken by clients; must match the backend's protocol."),
@@ -262,7 +260,7 @@ static const struct dw_cfg_table retry_table =
 
 static const struct dw_cfg_key backend_keys[] = {
 	{ .name = "name", .type = DW_CFG_STRING, .flags = REQUIRED,
-	  .offset = offsetof(struct dw_backend_config, name), .check = check_name,
+	  .offset = offsetof(struct dw_backend_config, name), .check = dw_cfg_check_name,
 	  .doc = "Unique backend name (letters, digits, `_ . -`; at most 63 characters)." },
 	K_ENUM("protocol", struct dw_backend_config, protocol, REQUIRED, NULL, protocols,
 	       "`postgres` (PostgreSQL) or `mysql` (MySQL 8.x and MariaDB)."),

@@ -208,15 +208,31 @@ static void resolve(const struct dw_sql_analysis *a, const struct dw_sql_name *n
 	}
 }
 
+/* Appends TEXT to the NUL-terminated BUF of CAP bytes, cutting it short. */
+static void append(char *buf, size_t cap, const char *text)
+{
+	size_t used = strlen(buf), n = strlen(text);
+
+	if (used + 1 >= cap)
+		return;
+	if (n > cap - 1 - used)
+		n = cap - 1 - used;
+	memcpy(buf + used, text, n);
+	buf[used + n] = '\0';
+}
+
 static const char *format_resolved(const struct dw_resolved_name *n, char *buf, size_t cap)
 {
-	char s[REASON_NAME_MAX * 2], m[REASON_NAME_MAX * 2];
+	char part[REASON_NAME_MAX * 2];
 
-	if (n->schema_len == 0)
-		snprintf(buf, cap, "%s", safe_text(n->name, n->name_len, m, sizeof(m)));
-	else
-		snprintf(buf, cap, "%s.%s", safe_text(n->schema, n->schema_len, s, sizeof(s)),
-			 safe_text(n->name, n->name_len, m, sizeof(m)));
+	if (cap == 0)
+		return buf;
+	buf[0] = '\0';
+	if (n->schema_len != 0) {
+		append(buf, cap, safe_text(n->schema, n->schema_len, part, sizeof(part)));
+		append(buf, cap, ".");
+	}
+	append(buf, cap, safe_text(n->name, n->name_len, part, sizeof(part)));
 	return buf;
 }
 

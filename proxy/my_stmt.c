@@ -75,18 +75,24 @@ void my_cstmt_clear(struct my_cstmt_table *t)
 	t->count = 0;
 }
 
-bool my_cstmt_set_types(struct my_cstmt *c, const uint8_t *types, size_t len)
+/* Makes *DST (of *DST_LEN bytes) a copy of the LEN bytes at SRC. */
+static bool keep_copy(uint8_t **dst, size_t *dst_len, const uint8_t *src, size_t len)
 {
-	if (c->types_len == len && c->types && memcmp(c->types, types, len) == 0)
+	if (*dst && *dst_len == len && memcmp(*dst, src, len) == 0)
 		return true;
 	uint8_t *copy = malloc(len ? len : 1);
 	if (!copy)
 		return false;
-	memcpy(copy, types, len);
-	free(c->types);
-	c->types = copy;
-	c->types_len = len;
+	memcpy(copy, src, len);
+	free(*dst);
+	*dst = copy;
+	*dst_len = len;
 	return true;
+}
+
+bool my_cstmt_set_types(struct my_cstmt *c, const uint8_t *types, size_t len)
+{
+	return keep_copy(&c->types, &c->types_len, types, len);
 }
 
 uint64_t my_stmt_hash(const uint8_t *sql, size_t len)
@@ -174,14 +180,5 @@ bool my_sstmt_types_are(const struct my_sstmt *e, const uint8_t *types, size_t l
 
 bool my_sstmt_set_types(struct my_sstmt *e, const uint8_t *types, size_t len)
 {
-	if (my_sstmt_types_are(e, types, len))
-		return true;
-	uint8_t *copy = malloc(len ? len : 1);
-	if (!copy)
-		return false;
-	memcpy(copy, types, len);
-	free(e->types);
-	e->types = copy;
-	e->types_len = len;
-	return true;
+	return keep_copy(&e->types, &e->types_len, types, len);
 }

@@ -50,7 +50,7 @@ static void names_add(struct names *s, const char *v)
 			abort();
 		s->items = grown;
 	}
-	snprintf(s->items[s->n++], NAME_MAX_BYTES, "%s", v);
+	snprintf(s->items[s->n++], NAME_MAX_BYTES, "%.*s", NAME_MAX_BYTES - 1, v);
 }
 
 static int cmp_name(const void *a, const void *b)
