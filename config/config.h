@@ -181,6 +181,28 @@ struct dw_policy_config {
 	uint64_t generation;
 };
 
+enum dw_audit_fsync { DW_AUDIT_FSYNC_INTERVAL = 0, DW_AUDIT_FSYNC_ALWAYS, DW_AUDIT_FSYNC_NEVER };
+enum dw_audit_chain { DW_AUDIT_CHAIN_NONE = 0, DW_AUDIT_CHAIN_SHA256, DW_AUDIT_CHAIN_HMAC_SHA256 };
+enum dw_audit_statements { DW_AUDIT_STMT_NORMALIZED = 0, DW_AUDIT_STMT_NONE, DW_AUDIT_STMT_FULL };
+enum dw_audit_on_full { DW_AUDIT_BLOCK = 0, DW_AUDIT_DROP };
+
+/* The `audit` section. Auditing is on when `path` is set. */
+struct dw_audit_config {
+	char *path;                     /* absolute, no "..": checked at load */
+	enum dw_audit_fsync fsync;
+	uint64_t fsync_interval_ms;
+	enum dw_audit_chain chain;
+	char *chain_key;                /* secret bytes from chain_key_file (hmac-sha256) */
+	size_t chain_key_len;
+	enum dw_audit_statements statements;
+	bool syslog_enabled;
+	struct dw_address syslog_address;
+	bool syslog_tcp;
+	uint32_t queue;                 /* records buffered before back-pressure */
+	enum dw_audit_on_full on_full;
+	uint64_t max_size;              /* bytes; 0 = external rotation only */
+};
+
 struct dw_config {
 	atomic_int refs;
 	char *path;
@@ -194,6 +216,7 @@ struct dw_config {
 	struct dw_timeouts timeouts;
 	struct dw_policy_config *policies;
 	size_t n_policies;
+	struct dw_audit_config audit;
 };
 
 /* Loads and validates PATH. On success returns a snapshot with one reference.

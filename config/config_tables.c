@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/config_audit.h"
 #include "config/config_policy.h"
 #include "config/config_schema.h"
 
@@ -339,7 +340,7 @@ static const struct dw_cfg_table timeout_table =
 	TABLE("timeouts", timeout_keys, NULL, NULL, "Time limits; `0` disables a limit.");
 
 static const char *const later_sections[] = {
-	"admin", "audit", "rate_limits", "errors", "auth_failures", NULL,
+	"admin", "rate_limits", "errors", "auth_failures", NULL,
 };
 
 static const struct dw_cfg_key root_keys[] = {
@@ -355,6 +356,7 @@ static const struct dw_cfg_key root_keys[] = {
 	K_SECTION("timeouts", struct dw_config, timeouts, RELOAD, timeout_table, "Time limits."),
 	K_LIST("policies", struct dw_config, policies, n_policies, struct dw_policy_config,
 	       DW_CFG_UNIQUE | RELOAD, dw_cfg_policy_table, "SQL policies, evaluated in order."),
+	K_SECTION("audit", struct dw_config, audit, 0, dw_cfg_audit_table, "Audit trail."),
 };
 
 const struct dw_cfg_table dw_cfg_root_table =

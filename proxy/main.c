@@ -7,6 +7,7 @@
 
 #include <openssl/ssl.h>
 
+#include "audit/audit.h"
 #include "config/config.h"
 #include "dbward_version.h"
 #include "policy/allowlist.h"
@@ -19,6 +20,7 @@ static void usage(FILE *out)
 		"usage: dbward -c FILE [--log-format text|json]   run the proxy in the foreground\n"
 		"       dbward --check-config FILE              validate a configuration (exit 0 or 2)\n"
 		"       dbward --config-reference               print every configuration key\n"
+		"       dbward audit verify FILE... [--key-file K]  check an audit log's hash chain\n"
 		"       dbward --version\n");
 }
 
@@ -49,11 +51,19 @@ static int run(const char *path)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* The audit writer first: no session may start before its records
+	 * have somewhere to go. */
+	if (dw_audit_start(cfg, cfg->workers) != 0) {
+		dw_error("startup failed: the audit log cannot be written");
+		dw_config_unref(cfg);
+		return 1;
+	}
 	struct dw_runtime rt;
 	memset(&rt, 0, sizeof rt);
 	if (dw_runtime_start(&rt, cfg) != 0) {
 		dw_error("startup failed");
 		dw_runtime_stop(&rt);
+		dw_audit_stop();
 		dw_config_unref(cfg);
 		return 1;
 	}
@@ -68,8 +78,13 @@ static int run(const char *path)
 		}
 		if (sig == SIGHUP)
 			dw_warn("SIGHUP: configuration reload is not available in this version");
+		if (sig == SIGUSR1) {
+			dw_info("SIGUSR1: reopening the audit log");
+			dw_audit_reopen();
+		}
 	}
 	dw_runtime_stop(&rt);
+	dw_audit_stop();            /* every record queued so far reaches the file */
 	dw_allowlist_writer_stop(); /* learned fingerprints reach their file */
 	dw_config_unref(cfg);
 	dw_info("stopped");
@@ -79,6 +94,8 @@ static int run(const char *path)
 int main(int argc, char **argv)
 {
 	const char *config = NULL;
+	if (argc >= 2 && strcmp(argv[1], "audit") == 0)
+		return dw_audit_cli(argc - 2, argv + 2);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {

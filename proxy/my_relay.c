@@ -17,6 +17,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "audit/audit.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
 #include "proxy/my_codec.h"
@@ -246,6 +247,13 @@ static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_
 	if (srv->reply.status_valid) {
 		s->autocommit = (srv->reply.status & MY_SERVER_STATUS_AUTOCOMMIT) != 0;
 		my_relay_note_status(s, srv->reply.status);
+	}
+	if (cmd_sent == MY_COM_QUERY && !srv->swallow && s->notes.count) {
+		struct dw_audit_session as;
+		my_session_audit_who(s, &as);
+		const struct my_reply *r = &srv->reply;
+		dw_stmt_notes_complete_message(&s->notes, &as, !r->is_error, r->rows + r->affected_rows,
+			r->is_error ? r->sqlstate : NULL, r->is_error ? r->err_code : 0, NULL);
 	}
 	/* The client cleaned its session itself: nothing ties it any more. */
 	if (cmd_sent == MY_COM_RESET_CONNECTION && !srv->reply.is_error) {
@@ -623,11 +631,13 @@ static bool refused_command(uint8_t cmd)
  * bytes, sent with sequence id SEQ). Returns true when it may go on;
  * otherwise it has been answered with 1227 and dropped, and the session
  * carries on. */
-static bool judge_head(struct my_session *s, size_t total, uint8_t seq)
+static bool judge_head(struct my_session *s, uint8_t cmd, size_t total, uint8_t seq)
 {
 	struct evbuffer *in = bufferevent_get_input(s->bev);
 	struct dw_guard_who who;
 	char msg[512];
+	const char *text = "";
+	size_t text_len = 0;
 	bool ok;
 	my_session_who(s, &who);
 	if (total - MY_HEADER_LEN >= MY_MAX_PAYLOAD) {
@@ -641,13 +651,23 @@ static bool judge_head(struct my_session *s, size_t total, uint8_t seq)
 			my_session_close(s, 1041, "HY000", "dbward: out of memory");
 			return false;
 		}
-		ok = dw_guard_judge(&s->guard, s->worker, &who, (const char *)p + MY_HEADER_LEN + 1,
-			total - MY_HEADER_LEN - 1, s->database && *s->database ? s->database : NULL, msg,
-			sizeof msg);
+		text = (const char *)p + MY_HEADER_LEN + 1;
+		text_len = total - MY_HEADER_LEN - 1;
+		ok = dw_guard_judge(&s->guard, s->worker, &who, text, text_len,
+			s->database && *s->database ? s->database : NULL, msg, sizeof msg);
 	}
+	const struct dw_sql_analysis *a = s->guard.analysed ? dw_policy_ctx_analysis(s->worker->policy) : NULL;
 	if (ok) {
 		s->guard.head_judged = true;
+		if (cmd == MY_COM_QUERY && a)
+			dw_stmt_notes_push(&s->notes, a, text, &s->guard.last, s->cfg->audit.statements);
 		return true;
+	}
+	if (dw_audit_on()) {
+		struct dw_audit_session as;
+		my_session_audit_who(s, &as);
+		dw_audit_refused(&as, a, text, text_len, &s->guard.last, s->guard.last_ref,
+			s->cfg->audit.statements);
 	}
 	if (total - MY_HEADER_LEN >= MY_MAX_PAYLOAD) {
 		/* The rest of the command follows in further packets. */
@@ -747,12 +767,12 @@ static void client_input(struct my_session *s)
 			my_session_change_user(s, buf, plen, seq);
 			return;
 		}
-		if (s->guard.policy && !s->guard.head_judged &&
+		if ((s->guard.policy || dw_audit_on()) && !s->guard.head_judged &&
 		    (cmd == MY_COM_QUERY || cmd == MY_COM_STMT_PREPARE)) {
 			/* Judged whole, before a server is taken. */
 			if (avail < total && plen < MY_MAX_PAYLOAD)
 				return;
-			if (!judge_head(s, total, seq)) {
+			if (!judge_head(s, cmd, total, seq)) {
 				if (s->state != MYC_ACTIVE && s->state != MYC_IDLE)
 					return;
 				continue;

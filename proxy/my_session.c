@@ -14,6 +14,7 @@
 #include <event2/event.h>
 #include <openssl/err.h>
 
+#include "audit/audit.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
 #include "proxy/my_auth.h"
@@ -45,6 +46,8 @@
 	 MY_CLIENT_MULTI_STATEMENTS | MY_CLIENT_MULTI_RESULTS | MY_CLIENT_PS_MULTI_RESULTS | \
 	 MY_CLIENT_SESSION_TRACK | MY_CLIENT_DEPRECATE_EOF)
 
+static void audit_event(const struct my_session *s, const char *event, const char *action,
+	const char *outcome, const char *severity, const char *reason);
 static void client_read(struct bufferevent *bev, void *arg);
 static void client_write(struct bufferevent *bev, void *arg);
 static void client_event(struct bufferevent *bev, short what, void *arg);
@@ -157,6 +160,7 @@ void my_session_new(struct dw_worker *w, size_t li, int fd, const struct sockadd
 	dw_io_peer_name(addr, addrlen, s->peer_ip, sizeof s->peer_ip, &s->peer_port);
 	if (addrlen > 0 && (size_t)addrlen <= sizeof s->peer_addr)
 		memcpy(&s->peer_addr, addr, (size_t)addrlen);
+	audit_event(s, "connection", "connect", "success", "info", NULL);
 	s->timer = evtimer_new(w->base, timer_fired, s);
 	/* libevent owns the socket (and later the TLS filter the SSL object):
 	 * it closes them when its finalizers run, after every event is gone. */
@@ -186,6 +190,7 @@ static void deny(struct my_session *s)
 		s->user ? s->user : "", s->peer_ip);
 	snprintf(msg, sizeof msg, "Access denied for user '%.64s'@'%.64s' (using password: YES)",
 		s->user ? s->user : "", s->peer_ip);
+	audit_event(s, "auth", "login_failed", "failure", "warning", "wrong password or unknown user");
 	my_session_close(s, 1045, "28000", msg);
 }
 
@@ -208,6 +213,7 @@ static void auth_ok(struct my_session *s)
 	dw_info("session %llu: user \"%s\" logged in to \"%s\" from %s:%d%s (mysql)",
 		(unsigned long long)s->id, s->user, s->database, s->peer_ip, s->peer_port,
 		s->tls ? " (TLS)" : "");
+	audit_event(s, "auth", "login", "success", "info", NULL);
 	s->state = MYC_LOGIN_POOL;
 	my_session_need_server(s);
 }
@@ -517,6 +523,31 @@ void my_session_who(const struct my_session *s, struct dw_guard_who *who)
 	who->peer_ip = s->peer_ip;
 }
 
+void my_session_audit_who(const struct my_session *s, struct dw_audit_session *as)
+{
+	as->id = s->id;
+	as->worker = s->worker->id;
+	as->listener = s->listener->name;
+	as->protocol = "mysql";
+	as->backend = s->backend->name;
+	as->user = s->user;
+	as->database = s->database;
+	as->application = NULL;
+	as->ip = s->peer_ip;
+	as->port = s->peer_port;
+	as->tls = s->tls;
+}
+
+static void audit_event(const struct my_session *s, const char *event, const char *action,
+	const char *outcome, const char *severity, const char *reason)
+{
+	if (!dw_audit_on())
+		return;
+	struct dw_audit_session as;
+	my_session_audit_who(s, &as);
+	dw_audit_session_event(&as, event, action, outcome, severity, reason);
+}
+
 void my_session_login_complete(struct my_session *s)
 {
 	/* The new session starts as the greeting said, whatever the previous
@@ -544,6 +575,7 @@ void my_session_login_complete(struct my_session *s)
 static void session_free(struct my_session *s)
 {
 	TAILQ_REMOVE(&s->worker->my_sessions, s, link);
+	dw_stmt_notes_clear(&s->notes, NULL);
 	dw_reader_stop(&s->rd);
 	if (s->bev)
 		bufferevent_free(s->bev);
@@ -593,6 +625,12 @@ void my_session_close(struct my_session *s, uint16_t code, const char *sqlstate,
 	if (s->user && was >= MYC_LOGIN_POOL)
 		dw_info("session %llu: closed%s%s", (unsigned long long)s->id, message ? ": " : "",
 			message ? message : "");
+	if (dw_audit_on()) {
+		struct dw_audit_session as;
+		my_session_audit_who(s, &as);
+		dw_stmt_notes_clear(&s->notes, &as);
+		dw_audit_session_event(&as, "connection", "disconnect", "success", "info", message);
+	}
 	if (s->bev && code && message) {
 		my_put_err(bufferevent_get_output(s->bev), s->seq, code, sqlstate, message);
 		bufferevent_setcb(s->bev, NULL, flush_then_free, closing_event, s);
@@ -620,6 +658,13 @@ void my_session_destroy(struct my_session *s)
 			dw_pool_cancel_wait(s->pool, &s->waiter);
 		if (s->server)
 			my_relay_detach(s, false);
+		if (dw_audit_on()) {
+			struct dw_audit_session as;
+			my_session_audit_who(s, &as);
+			dw_stmt_notes_clear(&s->notes, &as);
+			dw_audit_session_event(&as, "connection", "disconnect", "success", "info",
+				"dbward is shutting down");
+		}
 	}
 	session_free(s);
 }

@@ -15,6 +15,7 @@
 #include "backends/pool.h"
 #include "config/config.h"
 #include "proxy/my_stmt.h"
+#include "proxy/stmt_audit.h"
 #include "proxy/stmt_guard.h"
 
 struct bufferevent;
@@ -74,6 +75,7 @@ struct my_session {
 	uint64_t cmd_total;                /* payload bytes of the current command so far */
 	struct my_cstmt_table stmts;       /* prepared statements (transaction pooling) */
 	struct dw_guard guard;             /* statement policy */
+	struct dw_stmt_notes notes;        /* statements awaiting their audit record */
 	uint16_t fresh_status;             /* a fresh server session's status flags */
 	TAILQ_ENTRY(my_session) link;
 };
@@ -89,8 +91,9 @@ void my_session_need_server(struct my_session *s);
 /* COM_CHANGE_USER (payload P of LEN bytes, sent with sequence id SEQ):
  * authenticates again and moves the session to the new user's pool. */
 void my_session_change_user(struct my_session *s, const uint8_t *p, size_t len, uint8_t seq);
-/* Who the session is, for the statement guard. */
+/* Who the session is, for the statement guard and for audit records. */
 void my_session_who(const struct my_session *s, struct dw_guard_who *who);
+void my_session_audit_who(const struct my_session *s, struct dw_audit_session *as);
 /* Logged in on the server side: OK to the client. */
 void my_session_login_complete(struct my_session *s);
 

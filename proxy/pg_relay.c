@@ -17,6 +17,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "audit/audit.h"
 #include "proxy/cancel.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
@@ -222,6 +223,43 @@ static void note_param(struct pg_session *s, struct pg_server *srv, const uint8_
 		s->guard.opts.standard_conforming_strings = strcmp(value, "off") != 0;
 }
 
+/* ---- audit records of simple-query statements ---- */
+
+static void audit_statement_done(struct pg_session *s, const uint8_t *body, size_t blen)
+{
+	if (!s->notes.count)
+		return;
+	/* The row count is the tag's last word: "SELECT 5", "INSERT 0 1". */
+	uint64_t rows = 0;
+	size_t end = blen && body[blen - 1] == '\0' ? blen - 1 : blen, i = end;
+	while (i > 0 && body[i - 1] >= '0' && body[i - 1] <= '9')
+		i--;
+	for (size_t k = i; k < end && k - i < 19; k++)
+		rows = rows * 10 + (uint64_t)(body[k] - '0');
+	struct dw_audit_session as;
+	pg_session_audit_who(s, &as);
+	dw_stmt_notes_complete(&s->notes, &as, true, rows, NULL, 0, NULL);
+}
+
+static void audit_statement_failed(struct pg_session *s, const uint8_t *body, size_t blen)
+{
+	if (!s->notes.count)
+		return;
+	struct dw_audit_session as;
+	pg_session_audit_who(s, &as);
+	dw_stmt_notes_complete(&s->notes, &as, false, 0, pg_error_field(body, blen, 'C'), 0,
+		pg_error_field(body, blen, 'M'));
+}
+
+static void audit_message_end(struct pg_session *s)
+{
+	if (!s->notes.count)
+		return;
+	struct dw_audit_session as;
+	pg_session_audit_who(s, &as);
+	dw_stmt_notes_end_message(&s->notes, &as);
+}
+
 enum srv_verdict { V_FORWARD, V_SWALLOW, V_FATAL };
 
 /* Accounts one server message against what is pending. BODY is set for the
@@ -236,6 +274,8 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 	case 'Z':
 		if (kind != PEND_SYNC && kind != PEND_QUERY)
 			return V_FATAL;
+		if (s && kind == PEND_QUERY && !swallow)
+			audit_message_end(s);
 		srv->txstatus = blen >= 1 ? (char)body[0] : 'E';
 		srv->in_copy_in = false;
 		pg_pending_pop(&srv->pending);
@@ -275,7 +315,11 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 			pg_pending_pop(&srv->pending);
 			return V_FORWARD;
 		}
-		return kind == PEND_QUERY ? (swallow ? V_SWALLOW : V_FORWARD) : V_FATAL;
+		if (kind != PEND_QUERY)
+			return V_FATAL;
+		if (s && !swallow && type == 'C')
+			audit_statement_done(s, body, blen);
+		return swallow ? V_SWALLOW : V_FORWARD;
 	case 'G':
 		srv->in_copy_in = true;
 		return swallow ? V_SWALLOW : V_FORWARD;
@@ -297,6 +341,8 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 				}
 				return V_SWALLOW;
 			}
+			if (s && kind == PEND_QUERY)
+				audit_statement_failed(s, body, blen);
 			return V_FORWARD;
 		}
 		skip_to_sync(s, srv);
@@ -319,7 +365,10 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 	}
 }
 
-static bool needs_body(char type) { return type == 'Z' || type == 'S' || type == 'E'; }
+static bool needs_body(char type)
+{
+	return type == 'Z' || type == 'S' || type == 'E' || type == 'C';
+}
 
 /* Processes the server's input. S is the attached client or NULL (reset).
  * Returns false when the server (and maybe the session) is gone. */
@@ -710,6 +759,8 @@ static bool judge_head(struct pg_session *s, char type, size_t total)
 	struct evbuffer *in = bufferevent_get_input(s->bev);
 	struct dw_guard_who who;
 	char msg[512];
+	const char *text = "";
+	size_t text_len = 0;
 	bool ok;
 	pg_session_who(s, &who);
 	if (type == 'F') {
@@ -727,12 +778,22 @@ static bool judge_head(struct pg_session *s, char type, size_t total)
 		const uint8_t *nul = memchr(body + pos, '\0', blen - pos);
 		if (!nul)
 			return client_protocol_error(s, "malformed query message");
-		ok = dw_guard_judge(&s->guard, s->worker, &who, (const char *)body + pos,
-			(size_t)(nul - (body + pos)), NULL, msg, sizeof msg);
+		text = (const char *)body + pos;
+		text_len = (size_t)(nul - (body + pos));
+		ok = dw_guard_judge(&s->guard, s->worker, &who, text, text_len, NULL, msg, sizeof msg);
 	}
+	const struct dw_sql_analysis *a = s->guard.analysed ? dw_policy_ctx_analysis(s->worker->policy) : NULL;
 	if (ok) {
 		s->guard.head_judged = true;
+		if (type == 'Q' && a)
+			dw_stmt_notes_push(&s->notes, a, text, &s->guard.last, s->cfg->audit.statements);
 		return true;
+	}
+	if (dw_audit_on()) {
+		struct dw_audit_session as;
+		pg_session_audit_who(s, &as);
+		dw_audit_refused(&as, a, text, text_len, &s->guard.last, s->guard.last_ref,
+			s->cfg->audit.statements);
 	}
 	evbuffer_drain(in, total);
 	if (type == 'P')
@@ -794,7 +855,7 @@ static void client_input(struct pg_session *s)
 			}
 			continue;
 		}
-		if (s->guard.policy && !s->guard.head_judged &&
+		if ((s->guard.policy || dw_audit_on()) && !s->guard.head_judged &&
 		    (type == 'Q' || type == 'P' || type == 'F')) {
 			/* Judged before a server is taken: a refusal costs none. */
 			if (total > MSG_BUFFER_MAX) {

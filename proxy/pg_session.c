@@ -16,12 +16,15 @@
 #include <event2/event.h>
 #include <openssl/err.h>
 
+#include "audit/audit.h"
 #include "proxy/cancel.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
 #include "proxy/pg_codec.h"
 #include "proxy/worker.h"
 
+static void audit_event(const struct pg_session *s, const char *event, const char *action,
+	const char *outcome, const char *severity, const char *reason);
 static void client_read(struct bufferevent *bev, void *arg);
 static void client_event(struct bufferevent *bev, short what, void *arg);
 static void client_write(struct bufferevent *bev, void *arg);
@@ -101,6 +104,7 @@ void pg_session_new(struct dw_worker *w, size_t li, int fd, const struct sockadd
 	dw_io_peer_name(addr, addrlen, s->peer_ip, sizeof s->peer_ip, &s->peer_port);
 	if (addrlen > 0 && (size_t)addrlen <= sizeof s->peer_addr)
 		memcpy(&s->peer_addr, addr, (size_t)addrlen);
+	audit_event(s, "connection", "connect", "success", "info", NULL);
 	s->timer = evtimer_new(w->base, timer_fired, s);
 	s->bev = bufferevent_socket_new(w->base, fd, 0);
 	if (!s->timer || !s->bev) {
@@ -153,6 +157,7 @@ static void auth_failed(struct pg_session *s)
 	dw_info("session %llu: authentication failed for user \"%s\" from %s", (unsigned long long)s->id,
 		s->user, s->peer_ip);
 	snprintf(msg, sizeof msg, "password authentication failed for user \"%.64s\"", s->user);
+	audit_event(s, "auth", "login_failed", "failure", "warning", "wrong password or unknown user");
 	pg_session_close(s, "28P01", msg);
 }
 
@@ -213,6 +218,7 @@ static void auth_ok(struct pg_session *s)
 	}
 	dw_info("session %llu: user \"%s\" logged in to \"%s\" from %s:%d%s", (unsigned long long)s->id,
 		s->user, s->database, s->peer_ip, s->peer_port, s->tls ? " (TLS)" : "");
+	audit_event(s, "auth", "login", "success", "info", NULL);
 	s->state = PGC_LOGIN_POOL;
 	pg_session_need_server(s);
 }
@@ -547,6 +553,31 @@ void pg_session_who(const struct pg_session *s, struct dw_guard_who *who)
 	who->peer_ip = s->peer_ip;
 }
 
+void pg_session_audit_who(const struct pg_session *s, struct dw_audit_session *as)
+{
+	as->id = s->id;
+	as->worker = s->worker->id;
+	as->listener = s->listener->name;
+	as->protocol = "postgres";
+	as->backend = s->backend->name;
+	as->user = s->user;
+	as->database = s->database;
+	as->application = pg_params_get(&s->wants, "application_name");
+	as->ip = s->peer_ip;
+	as->port = s->peer_port;
+	as->tls = s->tls;
+}
+
+static void audit_event(const struct pg_session *s, const char *event, const char *action,
+	const char *outcome, const char *severity, const char *reason)
+{
+	if (!dw_audit_on())
+		return;
+	struct dw_audit_session as;
+	pg_session_audit_who(s, &as);
+	dw_audit_session_event(&as, event, action, outcome, severity, reason);
+}
+
 void pg_session_login_complete(struct pg_session *s)
 {
 	struct evbuffer *out = bufferevent_get_output(s->bev);
@@ -580,6 +611,7 @@ static void session_free(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct pg_session *s = arg;
 	TAILQ_REMOVE(&s->worker->sessions, s, link);
+	dw_stmt_notes_clear(&s->notes, NULL);
 	dw_reader_stop(&s->rd);
 	if (s->bev)
 		bufferevent_free(s->bev);
@@ -632,6 +664,12 @@ void pg_session_close(struct pg_session *s, const char *sqlstate, const char *me
 	if (s->user && was >= PGC_LOGIN_POOL)
 		dw_info("session %llu: closed%s%s", (unsigned long long)s->id, message ? ": " : "",
 			message ? message : "");
+	if (dw_audit_on()) {
+		struct dw_audit_session as;
+		pg_session_audit_who(s, &as);
+		dw_stmt_notes_clear(&s->notes, &as);
+		dw_audit_session_event(&as, "connection", "disconnect", "success", "info", message);
+	}
 	if (s->bev && sqlstate && message) {
 		/* Say why, then let the output drain before closing. */
 		pg_put_error(bufferevent_get_output(s->bev), "FATAL", sqlstate, message);
@@ -663,6 +701,13 @@ void pg_session_destroy(struct pg_session *s)
 			pg_relay_detach(s, false);
 		dw_cancel_unregister(s->cancel);
 		s->cancel = NULL;
+		if (dw_audit_on()) {
+			struct dw_audit_session as;
+			pg_session_audit_who(s, &as);
+			dw_stmt_notes_clear(&s->notes, &as);
+			dw_audit_session_event(&as, "connection", "disconnect", "success", "info",
+				"dbward is shutting down");
+		}
 	}
 	session_free(-1, 0, s);
 }

@@ -17,6 +17,7 @@
 #include "proxy/pg_auth.h"
 #include "proxy/pg_params.h"
 #include "proxy/pg_stmt.h"
+#include "proxy/stmt_audit.h"
 #include "proxy/stmt_guard.h"
 
 struct bufferevent;
@@ -76,6 +77,7 @@ struct pg_session {
 	bool skip_until_sync;                 /* after an error dbward raised in a batch */
 	struct pg_stmt_map stmts;
 	struct dw_guard guard;                 /* statement policy */
+	struct dw_stmt_notes notes;            /* statements awaiting their audit record */
 
 	struct dw_cancel_target *cancel;
 	uint32_t key_pid;
@@ -112,8 +114,9 @@ void pg_relay_fail_batch(struct pg_session *s, const char *sqlstate, const char 
 bool pg_relay_server_clean(const struct pg_server *srv);
 /* Resets a server whose client is gone (session pooling) and releases it. */
 void pg_relay_reset_and_release(struct pg_server *srv);
-/* Who the session is, for the statement guard. */
+/* Who the session is, for the statement guard and for audit records. */
 void pg_session_who(const struct pg_session *s, struct dw_guard_who *who);
+void pg_session_audit_who(const struct pg_session *s, struct dw_audit_session *as);
 /* Login finished on the server side: send ParameterStatus etc. */
 void pg_session_login_complete(struct pg_session *s);
 /* Starts the pool wait (login or later). */

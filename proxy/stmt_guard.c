@@ -6,6 +6,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "proxy/log.h"
 #include "proxy/stmt_guard.h"
 #include "proxy/worker.h"
@@ -109,17 +110,26 @@ static void judge_all_readings(struct dw_guard *g, struct dw_worker *w, const ch
 bool dw_guard_judge(struct dw_guard *g, struct dw_worker *w, const struct dw_guard_who *who,
 	const char *text, size_t len, const char *current_db, char *msg, size_t cap)
 {
-	if (!g->policy)
+	struct dw_verdict *vp = &g->last;
+	g->analysed = false;
+	if (!g->policy) {
+		if (!dw_audit_on())
+			return true;
+		/* Nothing to judge, but the audit record wants the analysis. */
+		dw_policy_check(w->policy, NULL, text, len, &g->opts, current_db, vp);
+		g->analysed = true;
 		return true;
-	struct dw_verdict v;
-	judge_all_readings(g, w, text, len, current_db, &v);
+	}
+	judge_all_readings(g, w, text, len, current_db, vp);
+	g->analysed = true;
+	struct dw_verdict v = *vp;
 	if (v.learned)
 		dw_info("session %" PRIu64 " user %s: policy \"%s\" learned fingerprint %016" PRIx64,
 			who->session, who->user, v.policy, v.fingerprint);
 	if (!v.flagged)
 		return true;
-	char ref[48];
-	dw_guard_ref(g, who->session, ref, sizeof ref);
+	char *ref = g->last_ref;
+	dw_guard_ref(g, who->session, ref, sizeof g->last_ref);
 	if (!v.block) {
 		dw_warn("session %" PRIu64 " user %s client %s: policy \"%s\" (%s) would block: "
 			"%s: %s (ref %s)", who->session, who->user, who->peer_ip, v.policy,
@@ -137,11 +147,19 @@ bool dw_guard_judge(struct dw_guard *g, struct dw_worker *w, const struct dw_gua
 bool dw_guard_judge_opaque(struct dw_guard *g, const struct dw_guard_who *who, const char *what,
 	char *msg, size_t cap)
 {
+	g->analysed = false;
 	if (!g->policy)
 		return true;
-	char ref[48];
-	dw_guard_ref(g, who->session, ref, sizeof ref);
+	char *ref = g->last_ref;
+	dw_guard_ref(g, who->session, ref, sizeof g->last_ref);
 	bool block = g->policy->mode == DW_POLICY_ENFORCE;
+	memset(&g->last, 0, sizeof g->last);
+	g->last.block = block;
+	g->last.flagged = true;
+	g->last.mode = g->policy->mode;
+	g->last.policy = g->policy->name;
+	g->last.rule = "opaque";
+	snprintf(g->last.reason, sizeof g->last.reason, "%s cannot be judged", what);
 	dw_warn("session %" PRIu64 " user %s client %s: policy \"%s\" %s: %s cannot be judged "
 		"(ref %s)", who->session, who->user, who->peer_ip, g->policy->name,
 		block ? "blocked a message" : "would block a message", what, ref);

@@ -21,6 +21,9 @@ struct dw_guard {
 	struct dw_sql_options opts;             /* follows the session's settings */
 	uint32_t refs;                          /* references handed out so far */
 	bool head_judged;                       /* the message at the head of the input passed */
+	bool analysed;                          /* last judgement left an analysis (for audit) */
+	struct dw_verdict last;                 /* the last verdict */
+	char last_ref[48];                      /* the reference of the last refusal */
 };
 
 /* What a session is, for matching and for log lines. */
@@ -41,7 +44,9 @@ void dw_guard_select(struct dw_guard *g, const struct dw_config *cfg, enum dw_sq
  * server (allowed, or flagged in monitor/learn mode: logged here). Returns
  * false when it is refused: MSG then holds the client message
  * ("dbward: statement blocked by policy ... (ref ID)"). CURRENT_DB is what
- * unqualified names resolve to (MySQL), or NULL. */
+ * unqualified names resolve to (MySQL), or NULL. Afterwards g->last holds
+ * the verdict and, when auditing is on or a policy applies, the worker's
+ * policy context the analysis (g->analysed). */
 bool dw_guard_judge(struct dw_guard *g, struct dw_worker *w, const struct dw_guard_who *who,
 	const char *text, size_t len, const char *current_db, char *msg, size_t cap);
 

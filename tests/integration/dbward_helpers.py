@@ -218,6 +218,13 @@ class Dbward:
     def signal(self, sig):
         self.proc.send_signal(sig)
 
+    def terminate(self, timeout=20):
+        """SIGTERM, as an operator would; returns the exit status. The test's
+        own stop then only checks the log."""
+        self.proc.send_signal(signal.SIGTERM)
+        self.terminated_rc = self.proc.wait(timeout)
+        return self.terminated_rc
+
     def kill_now(self):
         """Used by the test watchdog: unblocks clients waiting on a hung proxy."""
         if self.alive():
@@ -231,6 +238,9 @@ class Dbward:
             return problems
         if self.killed_by_watchdog:
             problems.append("test exceeded its deadline; dbward was killed")
+        elif getattr(self, "terminated_rc", None) is not None:
+            if self.terminated_rc != 0:
+                problems.append(f"dbward exited with status {self.terminated_rc} after SIGTERM")
         elif self.proc.poll() is not None:
             problems.append(f"dbward died during the test (exit status {self.proc.returncode})")
         else:

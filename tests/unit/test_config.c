@@ -1063,6 +1063,155 @@ static void test_policies(void)
 	   !dw_fingerprint_parse("0123456789abcdeg", 16, &fp), "fingerprint syntax");
 }
 
+/* listeners and backends, then `audit:`: the first audit key is line 6. */
+static struct dw_config *load_audit(const char *const *lines, char **errs)
+{
+	const char *all[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < 4; i++)
+		all[n++] = policy_head[i];
+	all[n++] = "audit:";
+	for (size_t i = 0; lines[i] != NULL && n < 63; i++)
+		all[n++] = lines[i];
+	all[n] = NULL;
+	return load_lines(all, errs);
+}
+
+static void test_audit(void)
+{
+	char sub[PATH_MAX + 32], open_dir[PATH_MAX + 32], target[PATH_MAX + 64];
+	char link_path[PATH_MAX + 64];
+	struct dw_config *cfg;
+	char *errs;
+
+	write_file("audit.key", "k3y-Sup3rS3cret\n", 0600);
+	write_file("open.key", "k3y-Sup3rS3cret\n", 0644);
+	snprintf(sub, sizeof(sub), "%s/log", dir);
+	snprintf(open_dir, sizeof(open_dir), "%s/open", dir);
+	mkdir(sub, 0700);
+	mkdir(open_dir, 0700);
+	chmod(open_dir, 0777);
+	/* Every key of the specification's example. */
+	cfg = load_audit(LINES(
+		/*  6 */ "  path: @DIR@/log/audit.jsonl",
+		/*  7 */ "  format: json",
+		/*  8 */ "  fsync: interval",
+		/*  9 */ "  fsync_interval: 1s",
+		/* 10 */ "  chain: hmac-sha256",
+		/* 11 */ "  chain_key_file: audit.key",
+		/* 12 */ "  statements: normalized",
+		/* 13 */ "  syslog: { address: 127.0.0.1:514, transport: tcp }",
+		/* 14 */ "  queue: 65536",
+		/* 15 */ "  on_full: block",
+		/* 16 */ "  max_size: 0"), &errs);
+	ok(cfg != NULL, "the audit section of the specification loads: %s", errs);
+	if (cfg != NULL) {
+		const struct dw_audit_config *a = &cfg->audit;
+		ok(a->path != NULL && strncmp(a->path, sub, strlen(sub)) == 0 &&
+		   a->fsync == DW_AUDIT_FSYNC_INTERVAL && a->fsync_interval_ms == 1000 &&
+		   a->chain == DW_AUDIT_CHAIN_HMAC_SHA256 && a->chain_key_len == 15 &&
+		   memcmp(a->chain_key, "k3y-Sup3rS3cret", 15) == 0 &&
+		   a->statements == DW_AUDIT_STMT_NORMALIZED && a->syslog_enabled &&
+		   a->syslog_tcp && a->syslog_address.port == 514 && a->queue == 65536 &&
+		   a->on_full == DW_AUDIT_BLOCK && a->max_size == 0, "audit values");
+		dw_config_unref(cfg);
+	}
+	free(errs);
+
+	cfg = load_audit(LINES("  path: @DIR@/log/audit.jsonl"), &errs);
+	ok(cfg != NULL && cfg->audit.fsync == DW_AUDIT_FSYNC_INTERVAL &&
+	   cfg->audit.fsync_interval_ms == 1000 && cfg->audit.chain == DW_AUDIT_CHAIN_SHA256 &&
+	   cfg->audit.chain_key == NULL && cfg->audit.statements == DW_AUDIT_STMT_NORMALIZED &&
+	   !cfg->audit.syslog_enabled && cfg->audit.queue == 65536 &&
+	   cfg->audit.on_full == DW_AUDIT_BLOCK && cfg->audit.max_size == 0, "audit defaults");
+	if (cfg != NULL)
+		dw_config_unref(cfg);
+	free(errs);
+
+	cfg = load_audit(LINES("  syslog: { address: 127.0.0.1:514 }", "  fsync: never"), &errs);
+	ok(cfg != NULL && cfg->audit.path == NULL && cfg->audit.syslog_enabled &&
+	   !cfg->audit.syslog_tcp, "no path: auditing off; syslog transport defaults to udp");
+	if (cfg != NULL)
+		dw_config_unref(cfg);
+	free(errs);
+
+	cfg = load_policies(LINES("  - name: p"), &errs);
+	ok(cfg != NULL && cfg->audit.path == NULL, "no audit section: auditing off");
+	if (cfg != NULL)
+		dw_config_unref(cfg);
+	free(errs);
+
+	snprintf(target, sizeof(target), "%s/log/real.jsonl", dir);
+	snprintf(link_path, sizeof(link_path), "%s/log/link.jsonl", dir);
+	write_file("log/real.jsonl", "", 0600);
+	unlink(link_path);
+	ok(symlink(target, link_path) == 0, "a symbolic link to test with");
+	cfg = load_audit(LINES(
+		/*  6 */ "  path: log/audit.jsonl",
+		/*  7 */ "  format: xml",
+		/*  8 */ "  fsync: sometimes",
+		/*  9 */ "  fsync_interval: 0",
+		/* 10 */ "  chain: hmac-sha256",
+		/* 11 */ "  statements: all",
+		/* 12 */ "  syslog: { transport: sctp }",
+		/* 13 */ "  queue: 0",
+		/* 14 */ "  on_full: wait",
+		/* 15 */ "  max_size: 1KiB"), &errs);
+	ok(cfg == NULL, "audit errors refuse the file");
+	expect_error(errs, 6, 9, "audit.path", "must be an absolute path");
+	expect_error(errs, 7, 11, "audit.format", "must be json");
+	expect_error(errs, 8, 10, "audit.fsync", "must be one of always, interval, never");
+	expect_error(errs, 9, 19, "audit.fsync_interval", "out of range");
+	expect_error(errs, 10, 10, "audit.chain_key_file", "required when chain is hmac-sha256");
+	expect_error(errs, 11, 15, "audit.statements", "must be one of none, normalized, full");
+	expect_error(errs, 12, 11, "audit.syslog.address", "missing required key");
+	expect_error(errs, 12, 24, "audit.syslog.transport", "must be one of udp, tcp");
+	expect_error(errs, 13, 10, "audit.queue", "out of range");
+	expect_error(errs, 14, 12, "audit.on_full", "must be one of block, drop");
+	expect_error(errs, 15, 13, "audit.max_size", "at least 64KiB");
+	ok(count_lines(errs) == 11, "exactly the expected errors (%zu lines)", count_lines(errs));
+	if (failures)
+		printf("# %s", errs);
+	free(errs);
+
+	cfg = load_audit(LINES(
+		/*  6 */ "  path: @DIR@/log/../log/audit.jsonl",
+		/*  7 */ "  chain: sha256",
+		/*  8 */ "  chain_key_file: audit.key"), &errs);
+	ok(cfg == NULL, "\"..\" and a key without hmac refuse the file");
+	expect_error(errs, 6, 9, "audit.path", "must not contain a \"..\" component");
+	expect_error(errs, 8, 19, "audit.chain_key_file", "only used with chain: hmac-sha256");
+	ok(count_lines(errs) == 2, "exactly the expected errors (%zu lines)", count_lines(errs));
+	free(errs);
+
+	cfg = load_audit(LINES("  path: @DIR@/open/audit.jsonl"), &errs);
+	ok(cfg == NULL, "a world-writable directory refuses the file");
+	expect_error(errs, 6, 9, "audit.path", "its directory is world-writable");
+	free(errs);
+	cfg = load_audit(LINES("  path: @DIR@/missing/audit.jsonl"), &errs);
+	ok(cfg == NULL, "a missing directory refuses the file");
+	expect_error(errs, 6, 9, "audit.path", "does not exist");
+	free(errs);
+	cfg = load_audit(LINES("  path: @DIR@/log/link.jsonl"), &errs);
+	ok(cfg == NULL, "a symbolic link refuses the file");
+	expect_error(errs, 6, 9, "audit.path", "it is a symbolic link");
+	free(errs);
+	cfg = load_audit(LINES("  path: @DIR@/log"), &errs);
+	ok(cfg == NULL, "a directory at the path refuses the file");
+	expect_error(errs, 6, 9, "audit.path", "not a regular file");
+	free(errs);
+	cfg = load_audit(LINES("  path: @DIR@/log/", "  chain: hmac-sha256", "  chain_key_file: open.key"),
+			 &errs);
+	ok(cfg == NULL, "a directory path and a readable key refuse the file");
+	expect_error(errs, 6, 9, "audit.path", "names a directory");
+	expect_error(errs, 8, 19, "audit.chain_key_file", "refusing a world-readable secret file");
+	ok(strstr(errs, "k3y-Sup3rS3cret") == NULL && strstr(errs, "open.key") == NULL,
+	   "the key and its file name never appear in errors");
+	free(errs);
+	chmod(open_dir, 0700);
+}
+
 /* The key tables must be documented exactly: docs/configuration.md embeds
  * the generated reference between two markers. */
 static char *find_docs(void)
@@ -1171,6 +1320,7 @@ int main(int argc, char **argv)
 	test_buffer_and_overlaps();
 	test_styles_and_aliases();
 	test_policies();
+	test_audit();
 	test_reference();
 
 	/* Best-effort cleanup of the temp directory. */

@@ -1,0 +1,337 @@
+/* See stmt_audit.h. */
+#include "proxy/stmt_audit.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit/audit.h"
+
+/* A session pipelining more statements than this without reading results
+ * gets the oldest recorded at once, with outcome unknown. */
+#define NOTES_MAX 65536u
+/* Text kept per statement; the record builder cuts longer fields anyway. */
+#define TEXT_MAX (16u * 1024u)
+
+struct dw_stmt_note {
+	uint32_t message;
+	uint64_t start_us;
+	uint64_t fingerprint;
+	enum dw_sql_op op;
+	uint32_t classes;
+	bool writes;
+	char *text;            /* as audit.statements says; NULL for none */
+	size_t text_len;
+	char *objects;         /* "a\0b\0" */
+	size_t objects_len;
+	const char *rule;      /* a monitor/learn finding, static text */
+	char *reason;
+	enum dw_policy_mode mode;
+};
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static const char *mode_name(enum dw_policy_mode mode)
+{
+	return mode == DW_POLICY_MONITOR ? "monitor" : mode == DW_POLICY_LEARN ? "learn" : "enforce";
+}
+
+/* The record's `event` for a statement that ran: admin for DDL, privilege
+ * and admin statements, write for data changes, query for the rest. */
+static const char *event_of(uint32_t classes, bool writes)
+{
+	if (classes & (DW_CLASS_DDL | DW_CLASS_GRANT | DW_CLASS_ADMIN))
+		return "admin";
+	if (writes || (classes & (DW_CLASS_LOAD_DATA | DW_CLASS_OUTFILE)))
+		return "write";
+	return "query";
+}
+
+static void put_session(struct dw_audit_rec *r, const struct dw_audit_session *as)
+{
+	char id[24];
+	snprintf(id, sizeof id, "%" PRIu64, as->id);
+	dw_audit_str(r, "session", id);
+	dw_audit_str(r, "listener", as->listener);
+	dw_audit_str(r, "protocol", as->protocol);
+	dw_audit_str(r, "backend", as->backend);
+	dw_audit_client(r, as->ip, as->port, as->tls);
+	dw_audit_str(r, "user", as->user);
+	if (as->database && *as->database)
+		dw_audit_str(r, "database", as->database);
+	if (as->application && *as->application)
+		dw_audit_str(r, "application", as->application);
+}
+
+void dw_audit_session_event(const struct dw_audit_session *as, const char *event,
+	const char *action, const char *outcome, const char *severity, const char *reason)
+{
+	if (!dw_audit_on())
+		return;
+	struct dw_audit_rec r = {0};
+	dw_audit_begin(&r, event, action, outcome, severity);
+	put_session(&r, as);
+	dw_audit_str(&r, "reason", reason);
+	dw_audit_submit(as->worker, &r);
+	dw_audit_rec_free(&r);
+}
+
+/* Copies statement I of A as MODE says: normalized (literals replaced),
+ * full, or nothing. */
+static char *statement_text(const struct dw_sql_analysis *a, const char *text, uint32_t i,
+	enum dw_audit_statements mode, size_t *len)
+{
+	const struct dw_sql_stmt *st = &a->stmts[i];
+	*len = 0;
+	if (mode == DW_AUDIT_STMT_NONE)
+		return NULL;
+	size_t cap = st->len < TEXT_MAX ? (size_t)st->len + 1 : TEXT_MAX;
+	if (mode == DW_AUDIT_STMT_NORMALIZED)
+		cap = cap * 2 + 16 < TEXT_MAX ? cap * 2 + 16 : TEXT_MAX;
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	if (mode == DW_AUDIT_STMT_FULL) {
+		*len = st->len < cap - 1 ? st->len : cap - 1;
+		memcpy(out, text + st->off, *len);
+	} else {
+		size_t need = dw_sql_normalize(text + st->off, st->len, &a->opts, out, cap);
+		*len = need < cap ? need : cap - 1;
+	}
+	out[*len] = '\0';
+	return out;
+}
+
+static char *objects_of(const struct dw_sql_analysis *a, uint32_t i, size_t *len)
+{
+	const struct dw_sql_stmt *st = &a->stmts[i];
+	*len = 0;
+	if (st->n_objects == 0)
+		return NULL;
+	size_t cap = 0;
+	for (uint32_t k = 0; k < st->n_objects; k++) {
+		const struct dw_sql_name *n = &a->objects[st->first_object + k];
+		cap += n->schema_len + n->name_len + 2;
+	}
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	for (uint32_t k = 0; k < st->n_objects; k++) {
+		char name[512];
+		dw_sql_name_format(a, &a->objects[st->first_object + k], name, sizeof name);
+		size_t nl = strlen(name) + 1;
+		if (*len + nl > cap)
+			break;
+		memcpy(out + *len, name, nl);
+		*len += nl;
+	}
+	return out;
+}
+
+static void note_free(struct dw_stmt_note *e)
+{
+	free(e->text);
+	free(e->objects);
+	free(e->reason);
+	memset(e, 0, sizeof *e);
+}
+
+static void put_statement(struct dw_audit_rec *r, enum dw_sql_op op, uint64_t fingerprint,
+	const char *text, size_t text_len, const char *objects, size_t objects_len)
+{
+	char fp[20];
+	dw_audit_str(r, "operation", dw_sql_op_name(op));
+	snprintf(fp, sizeof fp, "%016" PRIx64, fingerprint);
+	dw_audit_str(r, "fingerprint", fp);
+	if (text)
+		dw_audit_strn(r, "statement", text, text_len);
+	dw_audit_array_begin(r, "objects");
+	for (size_t o = 0; o < objects_len;) {
+		size_t l = strlen(objects + o);
+		dw_audit_array_strn(r, objects + o, l);
+		o += l + 1;
+	}
+	dw_audit_array_end(r);
+}
+
+/* Writes the record of note E: OUTCOME with the result fields given. */
+static void record_note(const struct dw_audit_session *as, struct dw_stmt_note *e,
+	const char *outcome, uint64_t rows, bool has_rows, const char *sqlstate, int err_no,
+	const char *error)
+{
+	bool ok = strcmp(outcome, "success") == 0;
+	const char *severity = ok ? (e->rule ? "warning" : "info") : "warning";
+	struct dw_audit_rec r = {0};
+	dw_audit_begin(&r, event_of(e->classes, e->writes), "statement", outcome, severity);
+	put_session(&r, as);
+	put_statement(&r, e->op, e->fingerprint, e->text, e->text_len, e->objects, e->objects_len);
+	if (e->rule) {
+		dw_audit_str(&r, "rule", e->rule);
+		dw_audit_str(&r, "reason", e->reason);
+		dw_audit_str(&r, "mode", mode_name(e->mode));
+	}
+	if (strcmp(outcome, "unknown") != 0)
+		dw_audit_int(&r, "duration_us", (int64_t)(now_us() - e->start_us));
+	if (has_rows)
+		dw_audit_int(&r, "rows", (int64_t)rows);
+	if (sqlstate && *sqlstate)
+		dw_audit_str(&r, "sqlstate", sqlstate);
+	if (err_no)
+		dw_audit_int(&r, "errno", err_no);
+	dw_audit_str(&r, "error", error);
+	dw_audit_submit(as->worker, &r);
+	dw_audit_rec_free(&r);
+}
+
+static struct dw_stmt_note *oldest(struct dw_stmt_notes *n)
+{
+	return n->count ? &n->q[n->head] : NULL;
+}
+
+static void pop(struct dw_stmt_notes *n)
+{
+	note_free(&n->q[n->head]);
+	n->head = (n->head + 1) % n->cap;
+	n->count--;
+}
+
+static bool grow(struct dw_stmt_notes *n)
+{
+	uint32_t cap = n->cap ? n->cap * 2 : 16;
+	struct dw_stmt_note *q = calloc(cap, sizeof *q);
+	if (!q)
+		return false;
+	for (uint32_t i = 0; i < n->count; i++)
+		q[i] = n->q[(n->head + i) % n->cap];
+	free(n->q);
+	n->q = q;
+	n->head = 0;
+	n->cap = cap;
+	return true;
+}
+
+void dw_stmt_notes_push(struct dw_stmt_notes *n, const struct dw_sql_analysis *a,
+	const char *text, const struct dw_verdict *v, enum dw_audit_statements mode)
+{
+	if (!dw_audit_on())
+		return;
+	n->message++;
+	uint32_t count = a->status == DW_SQL_OK ? a->n_stmts : 0;
+	for (uint32_t i = 0; i < count; i++) {
+		if (n->count == n->cap && (n->cap >= NOTES_MAX || !grow(n)))
+			return; /* recorded as the statements end, as far as notes go */
+		struct dw_stmt_note *e = &n->q[(n->head + n->count) % n->cap];
+		memset(e, 0, sizeof *e);
+		e->message = n->message;
+		e->start_us = now_us();
+		e->fingerprint = a->stmts[i].fingerprint;
+		e->op = a->stmts[i].op;
+		e->classes = a->stmts[i].classes;
+		e->writes = a->stmts[i].writes;
+		e->text = statement_text(a, text, i, mode, &e->text_len);
+		e->objects = objects_of(a, i, &e->objects_len);
+		if (v && v->flagged) {
+			e->rule = v->rule;
+			e->reason = strdup(v->reason);
+			e->mode = v->mode;
+		}
+		n->count++;
+	}
+}
+
+void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_audit_session *as, bool ok,
+	uint64_t rows, const char *sqlstate, int err_no, const char *error)
+{
+	struct dw_stmt_note *e = oldest(n);
+	if (!e)
+		return;
+	record_note(as, e, ok ? "success" : "failure", rows, ok, sqlstate, err_no, error);
+	pop(n);
+}
+
+void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_audit_session *as,
+	bool ok, uint64_t rows, const char *sqlstate, int err_no, const char *error)
+{
+	struct dw_stmt_note *e = oldest(n);
+	if (!e)
+		return;
+	uint32_t message = e->message;
+	dw_stmt_notes_complete(n, as, ok, rows, sqlstate, err_no, error);
+	if (!ok) {
+		dw_stmt_notes_end_message(n, as);
+		return;
+	}
+	while ((e = oldest(n)) && e->message == message) {
+		record_note(as, e, "success", 0, false, NULL, 0, NULL);
+		pop(n);
+	}
+}
+
+void dw_stmt_notes_end_message(struct dw_stmt_notes *n, const struct dw_audit_session *as)
+{
+	struct dw_stmt_note *e = oldest(n);
+	if (!e)
+		return;
+	uint32_t message = e->message;
+	while ((e = oldest(n)) && e->message == message) {
+		record_note(as, e, "failure", 0, false, NULL, 0,
+			"not executed: an earlier statement of the same message failed");
+		pop(n);
+	}
+}
+
+void dw_stmt_notes_clear(struct dw_stmt_notes *n, const struct dw_audit_session *as)
+{
+	struct dw_stmt_note *e;
+	while ((e = oldest(n))) {
+		if (as)
+			record_note(as, e, "unknown", 0, false, NULL, 0,
+				"the client left before the result ended");
+		pop(n);
+	}
+	free(n->q);
+	memset(n, 0, sizeof *n);
+}
+
+void dw_audit_refused(const struct dw_audit_session *as, const struct dw_sql_analysis *a,
+	const char *text, size_t len, const struct dw_verdict *v, const char *ref,
+	enum dw_audit_statements mode)
+{
+	if (!dw_audit_on())
+		return;
+	uint32_t count = a && a->status == DW_SQL_OK && a->n_stmts ? a->n_stmts : 1;
+	for (uint32_t i = 0; i < count; i++) {
+		struct dw_audit_rec r = {0};
+		dw_audit_begin(&r, "security", "blocked", "blocked", "warning");
+		put_session(&r, as);
+		if (a && a->status == DW_SQL_OK && a->n_stmts) {
+			size_t tl = 0, ol = 0;
+			char *t = statement_text(a, text, i, mode, &tl);
+			char *o = objects_of(a, i, &ol);
+			put_statement(&r, a->stmts[i].op, a->stmts[i].fingerprint, t, tl, o, ol);
+			free(t);
+			free(o);
+		} else {
+			char fp[20];
+			dw_audit_str(&r, "operation", dw_sql_op_name(v->op));
+			snprintf(fp, sizeof fp, "%016" PRIx64, v->fingerprint);
+			dw_audit_str(&r, "fingerprint", fp);
+			if (mode == DW_AUDIT_STMT_FULL)
+				dw_audit_strn(&r, "statement", text, len < TEXT_MAX ? len : TEXT_MAX);
+		}
+		dw_audit_str(&r, "rule", v->rule);
+		dw_audit_str(&r, "reason", v->reason);
+		dw_audit_str(&r, "mode", mode_name(v->mode));
+		dw_audit_str(&r, "policy", v->policy);
+		dw_audit_str(&r, "ref", ref);
+		dw_audit_submit(as->worker, &r);
+		dw_audit_rec_free(&r);
+	}
+}

@@ -1,0 +1,82 @@
+/* Audit records of sessions: connection and login events, and one record
+ * per client statement whatever its fate (refused, completed, failed).
+ *
+ * A statement's record is written when its result ends, so a session keeps
+ * a note per statement sent to the server (what the analysis said, when it
+ * left) in a FIFO, completed in order by the relay as the server answers.
+ * Protocol-neutral: pg_relay.c and my_relay.c say when a statement ends. */
+#ifndef DBWARD_PROXY_STMT_AUDIT_H
+#define DBWARD_PROXY_STMT_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "policy/policy.h"
+
+/* Who a record is about. */
+struct dw_audit_session {
+	uint64_t id;
+	unsigned worker;
+	const char *listener;
+	const char *protocol;       /* "postgres" | "mysql" */
+	const char *backend;
+	const char *user;           /* NULL before the startup message */
+	const char *database;
+	const char *application;
+	const char *ip;
+	int port;
+	bool tls;
+};
+
+/* connection/connect, connection/disconnect, auth/login, auth/login_failed:
+ * EVENT/ACTION/OUTCOME/SEVERITY as the spec names them, REASON optional. */
+void dw_audit_session_event(const struct dw_audit_session *as, const char *event,
+	const char *action, const char *outcome, const char *severity, const char *reason);
+
+struct dw_stmt_note;
+
+/* The statements a session sent and that have not ended yet. */
+struct dw_stmt_notes {
+	struct dw_stmt_note *q;
+	uint32_t head, count, cap;
+	uint32_t message;           /* id of the last message noted */
+};
+
+/* Notes every statement of the message just analysed (A, over TEXT) as
+ * sent to the server now; V is the verdict it passed with (a monitor or
+ * learn mode finding goes into the records). MODE says how much text the
+ * records keep. */
+void dw_stmt_notes_push(struct dw_stmt_notes *n, const struct dw_sql_analysis *a,
+	const char *text, const struct dw_verdict *v, enum dw_audit_statements mode);
+
+/* The oldest noted statement ended: OK with ROWS (returned or affected), or
+ * failed with SQLSTATE (and MySQL ERRNO, 0 otherwise) and the server's
+ * ERROR message. */
+void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_audit_session *as, bool ok,
+	uint64_t rows, const char *sqlstate, int err_no, const char *error);
+
+/* The oldest noted message ended as one reply (MySQL COM_QUERY): its first
+ * statement gets this result; when OK the others in it succeeded too (their
+ * row counts are not told apart), when not they never ran. */
+void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_audit_session *as,
+	bool ok, uint64_t rows, const char *sqlstate, int err_no, const char *error);
+
+/* The message of the oldest note is over (ReadyForQuery, the end of a MySQL
+ * reply): its statements still noted never ran (an earlier one failed) and
+ * are recorded as such. */
+void dw_stmt_notes_end_message(struct dw_stmt_notes *n, const struct dw_audit_session *as);
+
+/* The session ends: statements still noted are recorded with outcome
+ * unknown (the client left before their results). */
+void dw_stmt_notes_clear(struct dw_stmt_notes *n, const struct dw_audit_session *as);
+
+/* A message refused by policy: one `security` record per statement in it
+ * (or one for the message when it could not be analysed), with the rule,
+ * the reason and REF, the reference the client was shown. */
+void dw_audit_refused(const struct dw_audit_session *as, const struct dw_sql_analysis *a,
+	const char *text, size_t len, const struct dw_verdict *v, const char *ref,
+	enum dw_audit_statements mode);
+
+#endif

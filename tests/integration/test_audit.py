@@ -1,0 +1,243 @@
+"""The audit trail through dbward with real clients: one record per
+statement whatever its fate, login and connection records, valid JSON on
+every line, a hash chain `dbward audit verify` checks, nothing lost on
+SIGTERM, and a new file (continuing the chain) after SIGUSR1."""
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import time
+import uuid
+
+import psycopg2
+import pymysql
+import pytest
+
+from dbward_helpers import dbward_bin, my_config, pg_config, to_yaml
+from servers import APP_PASSWORD
+
+STATEMENT_EVENTS = {"query", "write", "admin", "security"}
+
+
+def audit_dir(tmp_path):
+    d = tmp_path / "audit"
+    d.mkdir(mode=0o750)
+    return d
+
+
+def config_text(cfg, path, policies=None, **audit):
+    a = {"path": str(path), "fsync": "interval", "fsync_interval": "100ms", "chain": "sha256"}
+    a.update(audit)
+    cfg = dict(cfg)
+    cfg["audit"] = a
+    if policies:
+        cfg["policies"] = policies
+    return to_yaml(cfg)
+
+
+def records(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f]
+
+
+def statement_records(recs):
+    return [r for r in recs if r["event"] in STATEMENT_EVENTS
+            and r["action"] in ("statement", "blocked")]
+
+
+def verify(*files, key=None):
+    argv = [dbward_bin(), "audit", "verify", *map(str, files)]
+    if key:
+        argv += ["--key-file", str(key)]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60)
+
+
+def wait_for(pred, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return pred()
+
+
+DENY_DDL = [{"name": "app", "match": {}, "statements": {"deny": ["ddl"]}}]
+
+
+def test_one_record_per_statement_on_both_protocols(pg_server, maria_server, start_dbward,
+                                                    tmp_path):
+    path = audit_dir(tmp_path) / "audit.jsonl"
+    cfg = pg_config(pg_server)
+    my = my_config(maria_server)
+    cfg["listeners"] += my["listeners"]
+    cfg["backends"] += my["backends"]
+    proxy = start_dbward(config_text(cfg, path, DENY_DDL))
+    pg_port, my_port = proxy.ports
+    t = f"aud_{uuid.uuid4().hex[:8]}"
+
+    sent = 0
+    conn = psycopg2.connect(host=proxy.host, port=pg_port, user="app", password=APP_PASSWORD,
+                            dbname="app")
+    conn.autocommit = True
+    cur = conn.cursor()
+    for i in range(5):
+        cur.execute("SELECT %s::int + 1", (i,))
+        sent += 1
+    with pytest.raises(psycopg2.Error):
+        cur.execute("SELECT * FROM no_such_table_at_all")   # fails on the server
+    sent += 1
+    with pytest.raises(psycopg2.Error):
+        cur.execute(f"CREATE TABLE {t} (a int)")            # blocked by policy
+    sent += 1
+    conn.close()
+
+    mconn = pymysql.connect(host=proxy.host, port=my_port, user="app", password=APP_PASSWORD,
+                            database="app", autocommit=True)
+    mcur = mconn.cursor()
+    for i in range(4):
+        mcur.execute("SELECT %s + 1", (i,))
+        sent += 1
+    with pytest.raises(pymysql.err.MySQLError):
+        mcur.execute("SELECT * FROM no_such_table_at_all")
+    sent += 1
+    with pytest.raises(pymysql.err.MySQLError):
+        mcur.execute(f"DROP TABLE {t}")
+    sent += 1
+    mconn.close()
+
+    # Wrong password: an auth record, no password anywhere.
+    with pytest.raises(psycopg2.Error):
+        psycopg2.connect(host=proxy.host, port=pg_port, user="app", password="wrong-Pw-123",
+                         dbname="app")
+
+    assert wait_for(lambda: len(statement_records(records(path))) >= sent)
+    time.sleep(0.3)
+    recs = records(path)
+    stmts = statement_records(recs)
+    assert len(stmts) == sent, [r.get("statement") for r in stmts]
+    seqs = [r["seq"] for r in recs]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    blocked = [r for r in stmts if r["action"] == "blocked"]
+    assert len(blocked) == 2 and all(r["outcome"] == "blocked" and r["rule"] == "statements"
+                                     for r in blocked)
+    failed = [r for r in stmts if r["outcome"] == "failure"]
+    assert {r.get("sqlstate") for r in failed} == {"42P01", "42S02"}
+    ok = [r for r in stmts if r["outcome"] == "success"]
+    assert len(ok) == 9 and all("duration_us" in r and "fingerprint" in r for r in ok)
+    assert {r["protocol"] for r in stmts} == {"postgres", "mysql"}
+    # normalized statements: no literal values
+    assert any(r.get("statement", "").startswith("SELECT ?") for r in ok)
+    logins = [r for r in recs if r["event"] == "auth"]
+    assert {r["action"] for r in logins} == {"login", "login_failed"}
+    conns = [r for r in recs if r["event"] == "connection"]
+    assert {"connect", "disconnect"} <= {r["action"] for r in conns}
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    text = path.read_text()
+    assert APP_PASSWORD not in text and "wrong-Pw-123" not in text
+    res = verify(path)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def tampered_copies(path, tmp_path):
+    lines = path.read_text().splitlines(keepends=True)
+    assert len(lines) > 5
+    out = {}
+    changed = list(lines)
+    i = len(changed) // 2
+    changed[i] = changed[i].replace('"seq":', '"seq": ', 1) if '"user"' not in changed[i] \
+        else changed[i].replace('"app"', '"apq"', 1)
+    out["byte"] = changed
+    out["deleted"] = lines[:i] + lines[i + 1:]
+    swapped = list(lines)
+    swapped[i], swapped[i + 1] = swapped[i + 1], swapped[i]
+    out["swapped"] = swapped
+    files = {}
+    for name, content in out.items():
+        p = tmp_path / f"tampered-{name}.jsonl"
+        p.write_text("".join(content))
+        files[name] = p
+    return files
+
+
+def test_verify_detects_tampering_and_wrong_keys(pg_server, start_dbward, tmp_path):
+    d = audit_dir(tmp_path)
+    key = tmp_path / "audit.key"
+    key.write_text("k" * 32)
+    os.chmod(key, 0o600)
+    path = d / "audit.jsonl"
+    proxy = start_dbward(config_text(pg_config(pg_server), path, chain="hmac-sha256",
+                                     chain_key_file=str(key)))
+    conn = proxy.connect()
+    conn.autocommit = True
+    for i in range(10):
+        conn.cursor().execute("SELECT %s", (i,))
+    conn.close()
+    assert wait_for(lambda: len(statement_records(records(path))) >= 10)
+    time.sleep(0.3)
+    snapshot = tmp_path / "snapshot.jsonl"
+    shutil.copy(path, snapshot)
+    res = verify(snapshot, key=key)
+    assert res.returncode == 0, res.stdout + res.stderr
+    for name, p in tampered_copies(snapshot, tmp_path).items():
+        res = verify(p, key=key)
+        assert res.returncode == 1, (name, res.stdout, res.stderr)
+    other = tmp_path / "other.key"
+    other.write_text("x" * 32)
+    os.chmod(other, 0o600)
+    assert verify(snapshot, key=other).returncode == 1
+
+
+def test_sigterm_keeps_every_answered_statement(pg_server, start_dbward, tmp_path):
+    path = audit_dir(tmp_path) / "audit.jsonl"
+    proxy = start_dbward(config_text(pg_config(pg_server), path, fsync="never"))
+    conn = proxy.connect()
+    conn.autocommit = True
+    n = 300
+    for i in range(n):
+        conn.cursor().execute("SELECT %s", (i,))
+    assert proxy.terminate() == 0
+    recs = records(path)
+    assert len([r for r in statement_records(recs) if r["outcome"] == "success"]) == n
+    assert recs[-1]["action"] == "stop"
+    assert verify(path).returncode == 0
+
+
+def test_sigusr1_starts_a_new_file_and_the_chain_continues(pg_server, start_dbward, tmp_path):
+    d = audit_dir(tmp_path)
+    path = d / "audit.jsonl"
+    proxy = start_dbward(config_text(pg_config(pg_server), path))
+    conn = proxy.connect()
+    conn.autocommit = True
+    for i in range(5):
+        conn.cursor().execute("SELECT %s", (i,))
+    assert wait_for(lambda: len(statement_records(records(path))) >= 5)
+    moved = d / "audit.jsonl.1"
+    os.rename(path, moved)
+    proxy.signal(signal.SIGUSR1)
+    for i in range(5):
+        conn.cursor().execute("SELECT %s", (i,))
+    assert wait_for(lambda: path.exists() and len(statement_records(records(path))) >= 5)
+    conn.close()
+    time.sleep(0.3)
+    first = records(moved)
+    second = records(path)
+    assert second[0]["seq"] == first[-1]["seq"] + 1
+    res = verify(moved, path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert verify(path, moved).returncode == 1  # wrong order
+
+
+def test_bad_audit_paths_are_config_errors(pg_server, tmp_path):
+    ww = tmp_path / "open"
+    ww.mkdir()
+    os.chmod(ww, 0o777)
+    for bad in ["relative/audit.jsonl", str(tmp_path / "a" / ".." / "audit.jsonl"),
+                str(ww / "audit.jsonl")]:
+        p = tmp_path / "dbward.yaml"
+        p.write_text(config_text(pg_config(pg_server), bad))
+        res = subprocess.run([dbward_bin(), "--check-config", str(p)], capture_output=True,
+                             text=True)
+        assert res.returncode == 2, (bad, res.stdout)
+        assert "audit.path" in res.stdout, res.stdout
