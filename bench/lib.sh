@@ -182,6 +182,19 @@ bench_start_dbward() {
 }
 
 # Writes to DST the dbward config SRC listening on port TO instead of FROM,
+# plus an audit log in $WORK/audit (fsync interval, normalized statements,
+# sha256 chain): what auditing every statement costs.
+bench_audit_config() { # SRC DST FROM TO
+    mkdir -p "$WORK/audit" && chmod 700 "$WORK/audit"
+    {
+        sed "s/127.0.0.1:$3/127.0.0.1:$4/" "$1"
+        printf '\naudit:\n  path: %s\n  fsync: interval\n  fsync_interval: 1s\n' "$WORK/audit/audit.jsonl"
+        printf '  chain: sha256\n  statements: normalized\n'
+    } >"$2"
+    chmod 600 "$2"
+}
+
+# Writes to DST the dbward config SRC listening on port TO instead of FROM,
 # plus the example policy of README.md (the YAML between its markers).
 bench_policy_config() { # SRC DST FROM TO
     {

@@ -13,8 +13,9 @@
 #                   targets rotates from round to round
 #   BENCH_CLIENTS   pgbench clients (default 16), BENCH_THREADS pgbench threads (default 2)
 #   BENCH_WRITE=0   skip the TPC-B-like write workload
-#   BENCH_TARGETS   subset of "direct dbward policy pgbouncer haproxy" ("policy" is
-#                   dbward with the README's example policy judging every statement)
+#   BENCH_TARGETS   subset of "direct dbward policy audit pgbouncer haproxy" ("policy"
+#                   is dbward with the README's example policy judging every statement,
+#                   "audit" dbward writing an audit record for every statement)
 #   BENCH_SCALE     pgbench scale factor (default 10)
 #   BENCH_KEEP=1    keep the temporary directory (server and proxy logs)
 #   DBWARD_BIN      dbward binary (default build/dbward in the repository)
@@ -40,7 +41,7 @@ CLIENTS=${BENCH_CLIENTS:-16}
 THREADS=${BENCH_THREADS:-2}
 SCALE=${BENCH_SCALE:-10}
 WITH_WRITE=${BENCH_WRITE:-1}
-read -r -a TARGETS <<<"${BENCH_TARGETS:-direct dbward policy pgbouncer haproxy}"
+read -r -a TARGETS <<<"${BENCH_TARGETS:-direct dbward policy audit pgbouncer haproxy}"
 RESULTS_DIR=$HERE/results
 
 for tool in pgbench psql pgbouncer haproxy; do
@@ -213,11 +214,14 @@ chmod 600 "$WORK/dbward.yaml"
 # The same with the README's example policy, for the cost of judging statements.
 POL_PORT=$(bench_free_port) || bench_die "no free port"
 bench_policy_config "$WORK/dbward.yaml" "$WORK/policy.yaml" "$DBW_PORT" "$POL_PORT"
+# And with an audit log of every statement.
+AUD_PORT=$(bench_free_port) || bench_die "no free port"
+bench_audit_config "$WORK/dbward.yaml" "$WORK/audit.yaml" "$DBW_PORT" "$AUD_PORT"
 
 # ---- start the proxies -----------------------------------------------------
 
-declare -A PORT=([direct]=$PG_PORT [dbward]=$DBW_PORT [policy]=$POL_PORT [pgbouncer]=$PGB_PORT
-    [haproxy]=$HAP_PORT)
+declare -A PORT=([direct]=$PG_PORT [dbward]=$DBW_PORT [policy]=$POL_PORT [audit]=$AUD_PORT
+    [pgbouncer]=$PGB_PORT [haproxy]=$HAP_PORT)
 declare -A UP=()
 DBWARD_NOTE=""
 
@@ -239,6 +243,7 @@ fi
 bench_wants haproxy && bench_start_haproxy
 bench_wants dbward && bench_start_dbward
 bench_wants policy && bench_start_dbward policy "$WORK/policy.yaml" "$POL_PORT"
+bench_wants audit && bench_start_dbward audit "$WORK/audit.yaml" "$AUD_PORT"
 
 # ---- workloads -------------------------------------------------------------
 
@@ -335,34 +340,40 @@ dbward_version() {
 }
 
 report() {
-    local wl id label args prepared d w p b h bcell dbw_version
+    local wl id label args prepared d w p a b h bcell dbw_version
     echo "## PostgreSQL: pgbench direct, through dbward, PgBouncer and HAProxy"
     echo
     echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'): ${RUN_SECONDS}s per run, $CLIENTS clients, $THREADS pgbench threads," \
         "scale $SCALE, $ROUNDS round(s) per cell (median), pools of 20 server connections."
     echo
-    echo "| workload | direct tps | dbward tps | dbward+policy tps | pgbouncer tps | haproxy tps | dbward/pgbouncer | dbward/haproxy | dbward/direct | policy/no policy |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| workload | direct tps | dbward tps | dbward+policy tps | dbward+audit tps | pgbouncer tps | haproxy tps | dbward/pgbouncer | dbward/haproxy | dbward/direct | policy/no policy | audit/no audit |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for wl in "${WORKLOADS[@]}"; do
         IFS='|' read -r id label args prepared <<<"$wl"
         d=$(bench_cell "$id" direct)
         w=$(bench_cell "$id" dbward)
         p=$(bench_cell "$id" policy)
+        a=$(bench_cell "$id" audit)
         b=$(bench_cell "$id" pgbouncer)
         h=$(bench_cell "$id" haproxy)
         bcell=$(bench_fmt_tps "$b")
         if [[ $(database_for pgbouncer "$prepared") == bench_session && $bcell =~ ^[0-9]+$ ]]; then
             bcell="$bcell (session)"
         fi
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" \
-            "$(bench_fmt_tps "$d")" "$(bench_fmt_tps "$w")" "$(bench_fmt_tps "$p")" "$bcell" \
-            "$(bench_fmt_tps "$h")" "$(bench_ratio "$w" "$b")" "$(bench_ratio "$w" "$h")" \
-            "$(bench_ratio "$w" "$d")" "$(bench_ratio "$p" "$w")"
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" \
+            "$(bench_fmt_tps "$d")" "$(bench_fmt_tps "$w")" "$(bench_fmt_tps "$p")" \
+            "$(bench_fmt_tps "$a")" "$bcell" "$(bench_fmt_tps "$h")" "$(bench_ratio "$w" "$b")" \
+            "$(bench_ratio "$w" "$h")" "$(bench_ratio "$w" "$d")" "$(bench_ratio "$p" "$w")" \
+            "$(bench_ratio "$a" "$w")"
     done
     echo
     echo "dbward and PgBouncer pool in transaction mode (20 server connections); HAProxy relays TCP."
     echo "dbward+policy: the same dbward configuration plus the README's example policy (every"
-    echo "statement analysed and judged)."
+    echo "statement analysed and judged). dbward+audit: the same plus an audit log of every"
+    echo "statement (fsync interval 1s, normalized statements, sha256 chain)."
+    if [[ -n ${UP[audit]:-} && -f $WORK/audit/audit.jsonl ]]; then
+        echo "Audit records written during the run: $(wc -l <"$WORK/audit/audit.jsonl")."
+    fi
     if ((PGB_PREPARED == 0)) && [[ -n ${UP[pgbouncer]:-} ]]; then
         echo "(session): PgBouncer $PGB_VERSION predates \`max_prepared_statements\` (1.21), so its \`-M prepared\`"
         echo "rows use session pooling; dbward stays in transaction pooling there."
@@ -372,13 +383,14 @@ report() {
         echo
         echo "Spread over the $ROUNDS rounds (lowest-highest tps):"
         echo
-        echo "| workload | direct | dbward | dbward+policy | pgbouncer | haproxy |"
-        echo "|---|---:|---:|---:|---:|---:|"
+        echo "| workload | direct | dbward | dbward+policy | dbward+audit | pgbouncer | haproxy |"
+        echo "|---|---:|---:|---:|---:|---:|---:|"
         for wl in "${WORKLOADS[@]}"; do
             IFS='|' read -r id label args prepared <<<"$wl"
-            printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$(bench_spread "$id" direct)" \
+            printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$(bench_spread "$id" direct)" \
                 "$(bench_spread "$id" dbward)" "$(bench_spread "$id" policy)" \
-                "$(bench_spread "$id" pgbouncer)" "$(bench_spread "$id" haproxy)"
+                "$(bench_spread "$id" audit)" "$(bench_spread "$id" pgbouncer)" \
+                "$(bench_spread "$id" haproxy)"
         done
     fi
     echo

@@ -248,7 +248,19 @@ static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_
 		s->autocommit = (srv->reply.status & MY_SERVER_STATUS_AUTOCOMMIT) != 0;
 		my_relay_note_status(s, srv->reply.status);
 	}
-	if (cmd_sent == MY_COM_QUERY && !srv->swallow && s->notes.count) {
+	if (cmd_sent == MY_COM_STMT_PREPARE && !srv->swallow && s->audit_preparing) {
+		/* The id the client will use: dbward's own under transaction
+		 * pooling, the server's otherwise. */
+		if (!srv->reply.is_error && srv->reply.prepared) {
+			uint8_t id[4];
+			my_put_u32(id, srv->prepare_for ? srv->prepare_for : srv->reply.stmt_id);
+			dw_audit_names_put(&s->audit_stmts, (const char *)id, sizeof id, s->audit_preparing);
+		}
+		dw_stmt_summary_unref(s->audit_preparing);
+		s->audit_preparing = NULL;
+	}
+	if ((cmd_sent == MY_COM_QUERY || cmd_sent == MY_COM_STMT_EXECUTE) && !srv->swallow &&
+	    s->notes.count) {
 		struct dw_audit_session as;
 		my_session_audit_who(s, &as);
 		const struct my_reply *r = &srv->reply;
@@ -622,6 +634,15 @@ static bool relay_statement_command(struct my_session *s, struct my_server *srv,
 	return true;
 }
 
+/* Notes a COM_STMT_EXECUTE of client statement ID as sent. */
+static void audit_execute(struct my_session *s, uint32_t id)
+{
+	uint8_t key[4];
+	my_put_u32(key, id);
+	dw_stmt_notes_push_execution(&s->notes, dw_stmt_notes_new_message(&s->notes),
+		dw_audit_names_get(&s->audit_stmts, (const char *)key, sizeof key));
+}
+
 static bool refused_command(uint8_t cmd)
 {
 	return my_command_is_replication(cmd) || cmd == MY_COM_STMT_BULK_EXECUTE;
@@ -659,8 +680,16 @@ static bool judge_head(struct my_session *s, uint8_t cmd, size_t total, uint8_t 
 	const struct dw_sql_analysis *a = s->guard.analysed ? dw_policy_ctx_analysis(s->worker->policy) : NULL;
 	if (ok) {
 		s->guard.head_judged = true;
-		if (cmd == MY_COM_QUERY && a)
-			dw_stmt_notes_push(&s->notes, a, text, &s->guard.last, s->cfg->audit.statements);
+		if (a && dw_audit_on()) {
+			if (cmd == MY_COM_QUERY) {
+				dw_stmt_notes_push(&s->notes, dw_stmt_notes_new_message(&s->notes), a, text,
+					&s->guard.last, s->cfg->audit.statements);
+			} else {
+				dw_stmt_summary_unref(s->audit_preparing);
+				s->audit_preparing = dw_stmt_summary_new(a, text, &s->guard.last,
+					s->cfg->audit.statements);
+			}
+		}
 		return true;
 	}
 	if (dw_audit_on()) {
@@ -808,8 +837,13 @@ static void client_input(struct my_session *s)
 			}
 			evbuffer_copyout(in, pkt, total);
 			bool consumed;
+			uint32_t exec_id = 0;
+			bool exec = cmd == MY_COM_STMT_EXECUTE && dw_audit_on() &&
+				my_stmt_id_at(pkt + MY_HEADER_LEN, plen, &exec_id);
 			bool go_on = relay_statement_command(s, srv, pkt, total, &consumed);
 			free(pkt);
+			if (exec && consumed && srv->busy && srv->reply.cmd == MY_COM_STMT_EXECUTE)
+				audit_execute(s, exec_id);
 			if (consumed && s->state != MYC_CLOSING)
 				evbuffer_drain(in, total);
 			if (!go_on)
@@ -874,6 +908,15 @@ static void client_input(struct my_session *s)
 				free(copy);
 				free(copy2);
 			}
+		}
+		if (cmd == MY_COM_STMT_EXECUTE && dw_audit_on() && avail >= MY_HEADER_LEN + 5) {
+			uint8_t idb[5];
+			struct evbuffer_ptr ip;
+			evbuffer_ptr_set(in, &ip, MY_HEADER_LEN, EVBUFFER_PTR_SET);
+			evbuffer_copyout_from(in, &ip, idb, sizeof idb);
+			uint32_t exec_id;
+			if (my_stmt_id_at(idb, sizeof idb, &exec_id))
+				audit_execute(s, exec_id);
 		}
 		my_reply_init(&srv->reply, cmd, srv->caps);
 		srv->reply_started = false;

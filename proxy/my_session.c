@@ -576,6 +576,8 @@ static void session_free(struct my_session *s)
 {
 	TAILQ_REMOVE(&s->worker->my_sessions, s, link);
 	dw_stmt_notes_clear(&s->notes, NULL);
+	dw_audit_names_clear(&s->audit_stmts);
+	dw_stmt_summary_unref(s->audit_preparing);
 	dw_reader_stop(&s->rd);
 	if (s->bev)
 		bufferevent_free(s->bev);

@@ -14,6 +14,7 @@
 #include "backends/my_server.h"
 #include "backends/pool.h"
 #include "config/config.h"
+#include "proxy/audit_names.h"
 #include "proxy/my_stmt.h"
 #include "proxy/stmt_audit.h"
 #include "proxy/stmt_guard.h"
@@ -76,6 +77,8 @@ struct my_session {
 	struct my_cstmt_table stmts;       /* prepared statements (transaction pooling) */
 	struct dw_guard guard;             /* statement policy */
 	struct dw_stmt_notes notes;        /* statements awaiting their audit record */
+	struct dw_audit_names audit_stmts; /* statement id (4 bytes) -> what it is */
+	struct dw_stmt_summary *audit_preparing; /* the COM_STMT_PREPARE in flight */
 	uint16_t fresh_status;             /* a fresh server session's status flags */
 	TAILQ_ENTRY(my_session) link;
 };

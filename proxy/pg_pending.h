@@ -37,6 +37,7 @@ struct pg_pend {
 	uint8_t flags;
 	struct pg_stmt *stmt;  /* PARSE/CLOSE of a cached statement: which one */
 	char *text;            /* SYNTH_ERROR: "SQLSTATE\0message", owned */
+	uint32_t audit_msg;    /* QUERY, SYNC: the message its audit notes belong to (0 = none) */
 };
 
 struct pg_pending {
@@ -59,6 +60,7 @@ static inline void pg_pending_push(struct pg_pending *p, uint8_t kind, uint8_t f
 	e->flags = flags;
 	e->stmt = stmt;
 	e->text = NULL;
+	e->audit_msg = 0;
 	p->count++;
 }
 static inline void pg_pending_pop(struct pg_pending *p)

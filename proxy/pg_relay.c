@@ -225,17 +225,22 @@ static void note_param(struct pg_session *s, struct pg_server *srv, const uint8_
 
 /* ---- audit records of simple-query statements ---- */
 
-static void audit_statement_done(struct pg_session *s, const uint8_t *body, size_t blen)
+/* A statement ended with CommandComplete ('C'), EmptyQueryResponse ('I')
+ * or PortalSuspended ('s': rows so far are not counted). */
+static void audit_statement_done(struct pg_session *s, char type, const uint8_t *body,
+	size_t blen)
 {
 	if (!s->notes.count)
 		return;
 	/* The row count is the tag's last word: "SELECT 5", "INSERT 0 1". */
-	uint64_t rows = 0;
-	size_t end = blen && body[blen - 1] == '\0' ? blen - 1 : blen, i = end;
-	while (i > 0 && body[i - 1] >= '0' && body[i - 1] <= '9')
-		i--;
-	for (size_t k = i; k < end && k - i < 19; k++)
-		rows = rows * 10 + (uint64_t)(body[k] - '0');
+	uint64_t rows = type == 's' ? DW_ROWS_UNKNOWN : 0;
+	if (type == 'C' && body) {
+		size_t end = blen && body[blen - 1] == '\0' ? blen - 1 : blen, i = end;
+		while (i > 0 && body[i - 1] >= '0' && body[i - 1] <= '9')
+			i--;
+		for (size_t k = i; k < end && k - i < 19; k++)
+			rows = rows * 10 + (uint64_t)(body[k] - '0');
+	}
 	struct dw_audit_session as;
 	pg_session_audit_who(s, &as);
 	dw_stmt_notes_complete(&s->notes, &as, true, rows, NULL, 0, NULL);
@@ -251,13 +256,13 @@ static void audit_statement_failed(struct pg_session *s, const uint8_t *body, si
 		pg_error_field(body, blen, 'M'));
 }
 
-static void audit_message_end(struct pg_session *s)
+static void audit_message_end(struct pg_session *s, uint32_t message)
 {
 	if (!s->notes.count)
 		return;
 	struct dw_audit_session as;
 	pg_session_audit_who(s, &as);
-	dw_stmt_notes_end_message(&s->notes, &as);
+	dw_stmt_notes_end_through(&s->notes, &as, message);
 }
 
 enum srv_verdict { V_FORWARD, V_SWALLOW, V_FATAL };
@@ -274,8 +279,8 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 	case 'Z':
 		if (kind != PEND_SYNC && kind != PEND_QUERY)
 			return V_FATAL;
-		if (s && kind == PEND_QUERY && !swallow)
-			audit_message_end(s);
+		if (s && !swallow && h->audit_msg)
+			audit_message_end(s, h->audit_msg);
 		srv->txstatus = blen >= 1 ? (char)body[0] : 'E';
 		srv->in_copy_in = false;
 		pg_pending_pop(&srv->pending);
@@ -311,14 +316,16 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 	case 'I':
 	case 's':
 		if (kind == PEND_EXECUTE) {
-			/* Statement finished: the seam for its audit record and timeout. */
+			/* Statement finished: the seam for its timeout. */
+			if (s)
+				audit_statement_done(s, type, body, blen);
 			pg_pending_pop(&srv->pending);
 			return V_FORWARD;
 		}
 		if (kind != PEND_QUERY)
 			return V_FATAL;
 		if (s && !swallow && type == 'C')
-			audit_statement_done(s, body, blen);
+			audit_statement_done(s, type, body, blen);
 		return swallow ? V_SWALLOW : V_FORWARD;
 	case 'G':
 		srv->in_copy_in = true;
@@ -345,6 +352,10 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 				audit_statement_failed(s, body, blen);
 			return V_FORWARD;
 		}
+		/* A Bind can fail for its statement too (planning with the
+		 * parameters): the record of the Execute that follows says so. */
+		if (s && (kind == PEND_EXECUTE || kind == PEND_BIND))
+			audit_statement_failed(s, body, blen);
 		skip_to_sync(s, srv);
 		emit_synthetic(srv, NULL);
 		return s ? V_FORWARD : V_SWALLOW;
@@ -751,6 +762,76 @@ static bool names_statement(char type, const uint8_t *peek, size_t n)
 	}
 }
 
+/* What the audit trail keeps of a judged message: the statements of a
+ * simple query, noted as they leave; the summary of a Parse, kept under the
+ * statement's name for its executions. */
+static void audit_judged(struct pg_session *s, char type, const char *name,
+	const struct dw_sql_analysis *a, const char *text)
+{
+	if (type == 'Q') {
+		s->audit_query = dw_stmt_notes_new_message(&s->notes);
+		dw_stmt_notes_push(&s->notes, s->audit_query, a, text, &s->guard.last,
+			s->cfg->audit.statements);
+	} else if (type == 'P') {
+		struct dw_stmt_summary *sum = dw_stmt_summary_new(a, text, &s->guard.last,
+			s->cfg->audit.statements);
+		dw_audit_names_put(&s->audit_stmts, name, strlen(name), sum);
+		dw_stmt_summary_unref(sum);
+	}
+}
+
+/* The first C string of a message's body in PEEK (NP bytes): its name, or
+ * NULL when it does not fit the peek. */
+static const char *peek_name(const uint8_t *peek, size_t np, size_t at, size_t *len)
+{
+	if (np <= at)
+		return NULL;
+	const uint8_t *nul = memchr(peek + at, '\0', np - at);
+	if (!nul)
+		return NULL;
+	*len = (size_t)(nul - (peek + at));
+	return (const char *)peek + at;
+}
+
+/* Bind, Execute, Close and Sync as the audit trail sees them: which
+ * statement each portal runs, one note per Execute, batches ending at Sync.
+ * Returns the message number a Sync closes (0 otherwise). */
+static uint32_t audit_extended(struct pg_session *s, char type, const uint8_t *peek, size_t np)
+{
+	size_t len = 0, len2 = 0;
+	const char *name;
+	switch (type) {
+	case 'B': {
+		name = peek_name(peek, np, 5, &len);
+		const char *stmt = name ? peek_name(peek, np, 5 + len + 1, &len2) : NULL;
+		if (name)
+			dw_audit_names_put(&s->audit_portals, name, len,
+				stmt ? dw_audit_names_get(&s->audit_stmts, stmt, len2) : NULL);
+		return 0;
+	}
+	case 'E':
+		name = peek_name(peek, np, 5, &len);
+		if (!s->audit_batch)
+			s->audit_batch = dw_stmt_notes_new_message(&s->notes);
+		dw_stmt_notes_push_execution(&s->notes, s->audit_batch,
+			name ? dw_audit_names_get(&s->audit_portals, name, len) : NULL);
+		return 0;
+	case 'C':
+		name = np > 6 ? peek_name(peek, np, 6, &len) : NULL;
+		if (name)
+			dw_audit_names_remove(peek[5] == 'S' ? &s->audit_stmts : &s->audit_portals, name,
+				len);
+		return 0;
+	case 'S': {
+		uint32_t batch = s->audit_batch;
+		s->audit_batch = 0;
+		return batch;
+	}
+	default:
+		return 0;
+	}
+}
+
 /* Judges the Query, Parse or FunctionCall at the head of the input (TOTAL
  * bytes, all buffered). Returns true when it may go on; otherwise it has
  * been answered with 42501 and dropped, and the session carries on. */
@@ -760,6 +841,7 @@ static bool judge_head(struct pg_session *s, char type, size_t total)
 	struct dw_guard_who who;
 	char msg[512];
 	const char *text = "";
+	const char *body_name = "";
 	size_t text_len = 0;
 	bool ok;
 	pg_session_who(s, &who);
@@ -775,6 +857,8 @@ static bool judge_head(struct pg_session *s, char type, size_t total)
 		size_t blen = total - 5, pos = 0;
 		if (type == 'P' && !pg_read_cstr(body, blen, &pos))
 			return client_protocol_error(s, "malformed Parse message");
+		if (type == 'P')
+			body_name = (const char *)body;
 		const uint8_t *nul = memchr(body + pos, '\0', blen - pos);
 		if (!nul)
 			return client_protocol_error(s, "malformed query message");
@@ -785,8 +869,8 @@ static bool judge_head(struct pg_session *s, char type, size_t total)
 	const struct dw_sql_analysis *a = s->guard.analysed ? dw_policy_ctx_analysis(s->worker->policy) : NULL;
 	if (ok) {
 		s->guard.head_judged = true;
-		if (type == 'Q' && a)
-			dw_stmt_notes_push(&s->notes, a, text, &s->guard.last, s->cfg->audit.statements);
+		if (a && dw_audit_on())
+			audit_judged(s, type, body_name, a, text);
 		return true;
 	}
 	if (dw_audit_on()) {
@@ -928,6 +1012,11 @@ static void client_input(struct pg_session *s)
 			client_protocol_error(s, "invalid frontend message type");
 			return;
 		}
+		uint32_t audit_msg = 0;
+		if (dw_audit_on()) {
+			audit_msg = kind == PEND_QUERY && type == 'Q' ? s->audit_query :
+				audit_extended(s, type, peek, np);
+		}
 		if (kind != PEND_QUERY && kind != PEND_SYNC && kind)
 			srv->unsynced = true;
 		if (kind == PEND_SYNC) {
@@ -952,7 +1041,11 @@ static void client_input(struct pg_session *s)
 		}
 		evbuffer_remove_buffer(in, out, total);
 		s->guard.head_judged = false;
-		if (kind)
+		if (kind) {
 			pg_pending_push(&srv->pending, kind, 0, NULL);
+			if (audit_msg)
+				srv->pending.e[(srv->pending.head + srv->pending.count - 1) %
+					PG_PENDING_CAP].audit_msg = audit_msg;
+		}
 	}
 }

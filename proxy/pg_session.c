@@ -612,6 +612,8 @@ static void session_free(evutil_socket_t fd, short what, void *arg)
 	struct pg_session *s = arg;
 	TAILQ_REMOVE(&s->worker->sessions, s, link);
 	dw_stmt_notes_clear(&s->notes, NULL);
+	dw_audit_names_clear(&s->audit_stmts);
+	dw_audit_names_clear(&s->audit_portals);
 	dw_reader_stop(&s->rd);
 	if (s->bev)
 		bufferevent_free(s->bev);

@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "proxy/pg_auth.h"
 #include "proxy/pg_params.h"
+#include "proxy/audit_names.h"
 #include "proxy/pg_stmt.h"
 #include "proxy/stmt_audit.h"
 #include "proxy/stmt_guard.h"
@@ -78,6 +79,10 @@ struct pg_session {
 	struct pg_stmt_map stmts;
 	struct dw_guard guard;                 /* statement policy */
 	struct dw_stmt_notes notes;            /* statements awaiting their audit record */
+	struct dw_audit_names audit_stmts;     /* prepared statement name -> what it is */
+	struct dw_audit_names audit_portals;   /* portal name -> what it runs */
+	uint32_t audit_batch;                  /* message number of the open extended batch */
+	uint32_t audit_query;                  /* message number of the judged simple query */
 
 	struct dw_cancel_target *cancel;
 	uint32_t key_pid;

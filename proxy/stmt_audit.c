@@ -217,33 +217,125 @@ static bool grow(struct dw_stmt_notes *n)
 	return true;
 }
 
-void dw_stmt_notes_push(struct dw_stmt_notes *n, const struct dw_sql_analysis *a,
-	const char *text, const struct dw_verdict *v, enum dw_audit_statements mode)
+uint32_t dw_stmt_notes_new_message(struct dw_stmt_notes *n)
+{
+	if (++n->message == 0)
+		n->message = 1;
+	return n->message;
+}
+
+/* A free slot at the end of the FIFO, or NULL (full). */
+static struct dw_stmt_note *append(struct dw_stmt_notes *n, uint32_t message)
+{
+	if (n->count == n->cap && (n->cap >= NOTES_MAX || !grow(n)))
+		return NULL;
+	struct dw_stmt_note *e = &n->q[(n->head + n->count) % n->cap];
+	memset(e, 0, sizeof *e);
+	e->message = message;
+	e->start_us = now_us();
+	n->count++;
+	return e;
+}
+
+static void fill(struct dw_stmt_note *e, const struct dw_sql_analysis *a, const char *text,
+	uint32_t i, const struct dw_verdict *v, enum dw_audit_statements mode)
+{
+	e->fingerprint = a->stmts[i].fingerprint;
+	e->op = a->stmts[i].op;
+	e->classes = a->stmts[i].classes;
+	e->writes = a->stmts[i].writes;
+	e->text = statement_text(a, text, i, mode, &e->text_len);
+	e->objects = objects_of(a, i, &e->objects_len);
+	if (v && v->flagged) {
+		e->rule = v->rule;
+		e->reason = strdup(v->reason);
+		e->mode = v->mode;
+	}
+}
+
+void dw_stmt_notes_push(struct dw_stmt_notes *n, uint32_t message,
+	const struct dw_sql_analysis *a, const char *text, const struct dw_verdict *v,
+	enum dw_audit_statements mode)
 {
 	if (!dw_audit_on())
 		return;
-	n->message++;
 	uint32_t count = a->status == DW_SQL_OK ? a->n_stmts : 0;
 	for (uint32_t i = 0; i < count; i++) {
-		if (n->count == n->cap && (n->cap >= NOTES_MAX || !grow(n)))
-			return; /* recorded as the statements end, as far as notes go */
-		struct dw_stmt_note *e = &n->q[(n->head + n->count) % n->cap];
-		memset(e, 0, sizeof *e);
-		e->message = n->message;
-		e->start_us = now_us();
-		e->fingerprint = a->stmts[i].fingerprint;
-		e->op = a->stmts[i].op;
-		e->classes = a->stmts[i].classes;
-		e->writes = a->stmts[i].writes;
-		e->text = statement_text(a, text, i, mode, &e->text_len);
-		e->objects = objects_of(a, i, &e->objects_len);
-		if (v && v->flagged) {
-			e->rule = v->rule;
-			e->reason = strdup(v->reason);
-			e->mode = v->mode;
-		}
-		n->count++;
+		struct dw_stmt_note *e = append(n, message);
+		if (!e)
+			return; /* past the cap: these statements go unrecorded, logged by the caller's caps */
+		fill(e, a, text, i, v, mode);
 	}
+}
+
+/* A prepared statement's note template: the same fields, kept. */
+struct dw_stmt_summary {
+	struct dw_stmt_note note;
+	uint32_t refs;
+};
+
+struct dw_stmt_summary *dw_stmt_summary_new(const struct dw_sql_analysis *a, const char *text,
+	const struct dw_verdict *v, enum dw_audit_statements mode)
+{
+	if (!dw_audit_on() || a->status != DW_SQL_OK || a->n_stmts == 0)
+		return NULL;
+	struct dw_stmt_summary *sum = calloc(1, sizeof *sum);
+	if (sum) {
+		fill(&sum->note, a, text, 0, v, mode);
+		sum->refs = 1;
+	}
+	return sum;
+}
+
+struct dw_stmt_summary *dw_stmt_summary_ref(struct dw_stmt_summary *sum)
+{
+	if (sum)
+		sum->refs++;
+	return sum;
+}
+
+void dw_stmt_summary_unref(struct dw_stmt_summary *sum)
+{
+	if (!sum || --sum->refs)
+		return;
+	note_free(&sum->note);
+	free(sum);
+}
+
+static char *copy_bytes(const char *p, size_t len)
+{
+	if (!p)
+		return NULL;
+	char *c = malloc(len + 1);
+	if (c) {
+		memcpy(c, p, len);
+		c[len] = '\0';
+	}
+	return c;
+}
+
+void dw_stmt_notes_push_execution(struct dw_stmt_notes *n, uint32_t message,
+	const struct dw_stmt_summary *sum)
+{
+	if (!dw_audit_on())
+		return;
+	struct dw_stmt_note *e = append(n, message);
+	if (!e || !sum)
+		return;
+	const struct dw_stmt_note *t = &sum->note;
+	e->fingerprint = t->fingerprint;
+	e->op = t->op;
+	e->classes = t->classes;
+	e->writes = t->writes;
+	e->text = copy_bytes(t->text, t->text_len);
+	e->text_len = e->text ? t->text_len : 0;
+	if (t->objects && (e->objects = malloc(t->objects_len)) != NULL) {
+		memcpy(e->objects, t->objects, t->objects_len);
+		e->objects_len = t->objects_len;
+	}
+	e->rule = t->rule;
+	e->reason = t->reason ? strdup(t->reason) : NULL;
+	e->mode = t->mode;
 }
 
 void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_audit_session *as, bool ok,
@@ -252,7 +344,8 @@ void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_audit_sessi
 	struct dw_stmt_note *e = oldest(n);
 	if (!e)
 		return;
-	record_note(as, e, ok ? "success" : "failure", rows, ok, sqlstate, err_no, error);
+	record_note(as, e, ok ? "success" : "failure", rows, ok && rows != DW_ROWS_UNKNOWN, sqlstate,
+		err_no, error);
 	pop(n);
 }
 
@@ -265,7 +358,7 @@ void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_aud
 	uint32_t message = e->message;
 	dw_stmt_notes_complete(n, as, ok, rows, sqlstate, err_no, error);
 	if (!ok) {
-		dw_stmt_notes_end_message(n, as);
+		dw_stmt_notes_end_through(n, as, message);
 		return;
 	}
 	while ((e = oldest(n)) && e->message == message) {
@@ -274,13 +367,11 @@ void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_aud
 	}
 }
 
-void dw_stmt_notes_end_message(struct dw_stmt_notes *n, const struct dw_audit_session *as)
+void dw_stmt_notes_end_through(struct dw_stmt_notes *n, const struct dw_audit_session *as,
+	uint32_t message)
 {
-	struct dw_stmt_note *e = oldest(n);
-	if (!e)
-		return;
-	uint32_t message = e->message;
-	while ((e = oldest(n)) && e->message == message) {
+	struct dw_stmt_note *e;
+	while ((e = oldest(n)) && (int32_t)(e->message - message) <= 0) {
 		record_note(as, e, "failure", 0, false, NULL, 0,
 			"not executed: an earlier statement of the same message failed");
 		pop(n);

@@ -36,22 +36,46 @@ void dw_audit_session_event(const struct dw_audit_session *as, const char *event
 	const char *action, const char *outcome, const char *severity, const char *reason);
 
 struct dw_stmt_note;
+struct dw_stmt_summary;
 
-/* The statements a session sent and that have not ended yet. */
+/* The statements a session sent and that have not ended yet. Each belongs
+ * to a message (a simple query, a COM_QUERY, or an extended-protocol batch
+ * up to Sync), numbered by dw_stmt_notes_new_message. */
 struct dw_stmt_notes {
 	struct dw_stmt_note *q;
 	uint32_t head, count, cap;
-	uint32_t message;           /* id of the last message noted */
+	uint32_t message;           /* the last message number handed out */
 };
 
-/* Notes every statement of the message just analysed (A, over TEXT) as
- * sent to the server now; V is the verdict it passed with (a monitor or
- * learn mode finding goes into the records). MODE says how much text the
- * records keep. */
-void dw_stmt_notes_push(struct dw_stmt_notes *n, const struct dw_sql_analysis *a,
-	const char *text, const struct dw_verdict *v, enum dw_audit_statements mode);
+/* A number for the next message's notes (never 0). */
+uint32_t dw_stmt_notes_new_message(struct dw_stmt_notes *n);
 
-/* The oldest noted statement ended: OK with ROWS (returned or affected), or
+/* Notes every statement of the message just analysed (A, over TEXT) as
+ * sent to the server now, as part of MESSAGE; V is the verdict it passed
+ * with (a monitor or learn mode finding goes into the records). MODE says
+ * how much text the records keep. */
+void dw_stmt_notes_push(struct dw_stmt_notes *n, uint32_t message,
+	const struct dw_sql_analysis *a, const char *text, const struct dw_verdict *v,
+	enum dw_audit_statements mode);
+
+/* What a prepared statement is, kept from its prepare (A over TEXT, its
+ * first statement) to every execution. NULL when auditing is off or out of
+ * memory (executions are then recorded as an unknown statement). */
+struct dw_stmt_summary *dw_stmt_summary_new(const struct dw_sql_analysis *a, const char *text,
+	const struct dw_verdict *v, enum dw_audit_statements mode);
+/* Summaries are shared (a statement and the portals bound to it):
+ * reference counted, freed by the last unref. */
+struct dw_stmt_summary *dw_stmt_summary_ref(struct dw_stmt_summary *sum);
+void dw_stmt_summary_unref(struct dw_stmt_summary *sum);
+/* Notes one execution of SUM (NULL: a statement dbward did not see
+ * prepared) as sent now, as part of MESSAGE. */
+void dw_stmt_notes_push_execution(struct dw_stmt_notes *n, uint32_t message,
+	const struct dw_stmt_summary *sum);
+
+#define DW_ROWS_UNKNOWN UINT64_MAX
+
+/* The oldest noted statement ended: OK with ROWS (returned or affected;
+ * DW_ROWS_UNKNOWN when the protocol does not say), or
  * failed with SQLSTATE (and MySQL ERRNO, 0 otherwise) and the server's
  * ERROR message. */
 void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_audit_session *as, bool ok,
@@ -63,10 +87,11 @@ void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_audit_sessi
 void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_audit_session *as,
 	bool ok, uint64_t rows, const char *sqlstate, int err_no, const char *error);
 
-/* The message of the oldest note is over (ReadyForQuery, the end of a MySQL
- * reply): its statements still noted never ran (an earlier one failed) and
- * are recorded as such. */
-void dw_stmt_notes_end_message(struct dw_stmt_notes *n, const struct dw_audit_session *as);
+/* Message MESSAGE is over (ReadyForQuery): its statements still noted, and
+ * those of earlier messages, never ran (an earlier one failed) and are
+ * recorded as such. */
+void dw_stmt_notes_end_through(struct dw_stmt_notes *n, const struct dw_audit_session *as,
+	uint32_t message);
 
 /* The session ends: statements still noted are recorded with outcome
  * unknown (the client left before their results). */

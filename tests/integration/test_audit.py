@@ -241,3 +241,96 @@ def test_bad_audit_paths_are_config_errors(pg_server, tmp_path):
                              text=True)
         assert res.returncode == 2, (bad, res.stdout)
         assert "audit.path" in res.stdout, res.stdout
+
+
+def test_prepared_statement_executions_are_recorded(pg_server, maria_server, start_dbward,
+                                                    tmp_path):
+    """Extended protocol (asyncpg) and MySQL's binary protocol: one record per
+    execution, naming the statement that was prepared."""
+    import asyncio
+    import struct
+
+    import asyncpg
+
+    from my_wire import MyConn
+
+    path = audit_dir(tmp_path) / "audit.jsonl"
+    cfg = pg_config(pg_server)
+    my = my_config(maria_server)
+    cfg["listeners"] += my["listeners"]
+    cfg["backends"] += my["backends"]
+    proxy = start_dbward(config_text(cfg, path))
+    pg_port, my_port = proxy.ports
+
+    async def pg():
+        conn = await asyncpg.connect(host=proxy.host, port=pg_port, user="app",
+                                     password=APP_PASSWORD, database="app")
+        stmt = await conn.prepare("SELECT $1::int * 7 AS audited_product")
+        for i in range(3):
+            assert await stmt.fetchval(i) == i * 7
+        with pytest.raises(asyncpg.exceptions.DivisionByZeroError):
+            await conn.fetchval("SELECT 1 / $1::int AS audited_division", 0)
+        await conn.close()
+
+    asyncio.run(pg())
+
+    c = MyConn(proxy.host, my_port)
+    c.login("app", APP_PASSWORD)
+    c.command(0x16, b"SELECT 6 * 7 AS audited_answer")
+    ok = c.read_packet()
+    assert ok[0] == 0x00
+    stmt_id = struct.unpack("<I", ok[1:5])[0]
+    ncols, nparams = struct.unpack("<HH", ok[5:9])
+    for _ in range(ncols + (1 if ncols else 0) + nparams + (1 if nparams else 0)):
+        c.read_packet()
+    for _ in range(2):
+        c.command(0x17, struct.pack("<IBI", stmt_id, 0, 1))
+        first = c.read_packet()
+        assert first[0] not in (0xFF,), first
+        while True:
+            p = c.read_packet()
+            if p[0] == 0xFE and len(p) < 9:
+                # column definitions end, then rows end
+                p = c.read_packet()
+                while not (p[0] == 0xFE and len(p) < 9):
+                    p = c.read_packet()
+                break
+    c.close()
+
+    def audited():
+        return [r for r in statement_records(records(path)) if "audited_" in r.get("statement", "")]
+
+    assert wait_for(lambda: len(audited()) >= 6)
+    time.sleep(0.3)
+    recs = audited()
+    products = [r for r in recs if "audited_product" in r["statement"]]
+    assert len(products) == 3 and all(r["outcome"] == "success" and r["operation"] == "SELECT"
+                                      for r in products), products
+    division = [r for r in recs if "audited_division" in r["statement"]]
+    assert len(division) == 1 and division[0]["outcome"] == "failure" \
+        and division[0]["sqlstate"] == "22012"
+    answers = [r for r in recs if "audited_answer" in r["statement"]]
+    assert len(answers) == 2 and all(r["outcome"] == "success" for r in answers), answers
+    assert verify(path).returncode == 0
+
+
+@pytest.mark.deadline(90)
+@pytest.mark.parametrize("protocol", ["simple", "extended", "prepared"])
+def test_pgbench_statements_are_counted_exactly(pgbench_db, start_dbward, tmp_path, protocol):
+    import re
+
+    from test_pg_pgbench import pgbench
+
+    path = audit_dir(tmp_path) / "audit.jsonl"
+    proxy = start_dbward(config_text(pg_config(pgbench_db), path))
+    rc, out = pgbench(proxy, "-n", "-S", "-M", protocol, "-c", "4", "-j", "2", "-T", "2")
+    assert rc == 0, out
+    done = int(re.search(r"number of transactions actually processed: (\d+)", out).group(1))
+    assert proxy.terminate() == 0
+    selects = [r for r in statement_records(records(path))
+               if "pgbench_accounts" in r.get("objects", []) or
+               "public.pgbench_accounts" in r.get("objects", [])]
+    assert len(selects) == done, (len(selects), done)
+    assert all(r["outcome"] == "success" and r["rows"] == 1 for r in selects)
+    assert len({r["fingerprint"] for r in selects}) == 1
+    assert verify(path).returncode == 0
