@@ -170,6 +170,10 @@ static void put_string(struct dw_audit_rec *r, const char *value, size_t len)
 		r->truncated = true;
 }
 
+static _Thread_local time_t ts_second = -1;
+static _Thread_local char ts_prefix[40];
+static _Thread_local size_t ts_prefix_len;
+
 void dw_audit_begin(struct dw_audit_rec *r, const char *event, const char *action,
 	const char *outcome, const char *severity)
 {
@@ -188,11 +192,27 @@ void dw_audit_begin(struct dw_audit_rec *r, const char *event, const char *actio
 		if (severity != NULL && strcmp(severity, severity_names[i]) == 0)
 			r->severity = (unsigned char)i;
 	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	n = snprintf(ts, sizeof(ts), "\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ\"",
-		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-		     tm.tm_sec, now.tv_nsec / 1000);
-	if (n < 0 || (size_t)n >= sizeof(ts) || !reserve(r, (size_t)n))
+	/* The date and time change once a second: formatted once per second
+	 * and thread, the microseconds by hand (one record per statement). */
+	if (now.tv_sec != ts_second) {
+		gmtime_r(&now.tv_sec, &tm);
+		n = snprintf(ts_prefix, sizeof(ts_prefix), "\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.",
+			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			     tm.tm_sec);
+		if (n < 0 || (size_t)n >= sizeof(ts_prefix))
+			return;
+		ts_prefix_len = (size_t)n;
+		ts_second = now.tv_sec;
+	}
+	memcpy(ts, ts_prefix, ts_prefix_len);
+	n = (int)ts_prefix_len;
+	long us = now.tv_nsec / 1000;
+	for (int d = 5; d >= 0; d--, us /= 10)
+		ts[n + d] = (char)('0' + us % 10);
+	n += 6;
+	ts[n++] = 'Z';
+	ts[n++] = '"';
+	if (!reserve(r, (size_t)n))
 		return;
 	put(r, ts, (size_t)n);
 	dw_audit_str(r, "event", event);
@@ -219,11 +239,18 @@ void dw_audit_str(struct dw_audit_rec *r, const char *key, const char *value)
 void dw_audit_int(struct dw_audit_rec *r, const char *key, int64_t value)
 {
 	char num[24];
-	int n = snprintf(num, sizeof(num), "%" PRId64, value);
+	size_t n = sizeof(num);
+	uint64_t u = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
 
-	if (r->in_array || n < 0 || !put_key(r, key, (size_t)n))
+	do {
+		num[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (value < 0)
+		num[--n] = '-';
+	if (r->in_array || !put_key(r, key, sizeof(num) - n))
 		return;
-	put(r, num, (size_t)n);
+	put(r, num + n, sizeof(num) - n);
 }
 
 void dw_audit_bool(struct dw_audit_rec *r, const char *key, bool value)

@@ -1,7 +1,6 @@
 /* See stmt_audit.h. */
 #include "proxy/stmt_audit.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +53,33 @@ static const char *event_of(uint32_t classes, bool writes)
 	return "query";
 }
 
+/* Decimal and hex without printf: these run once per statement. */
+static size_t format_u64(char *out, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
+
+static void format_hex64(char out[17], uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		out[i] = digits[v & 15];
+	out[16] = '\0';
+}
+
 static void put_session(struct dw_audit_rec *r, const struct dw_audit_session *as)
 {
 	char id[24];
-	snprintf(id, sizeof id, "%" PRIu64, as->id);
-	dw_audit_str(r, "session", id);
+	dw_audit_strn(r, "session", id, format_u64(id, as->id));
 	dw_audit_str(r, "listener", as->listener);
 	dw_audit_str(r, "protocol", as->protocol);
 	dw_audit_str(r, "backend", as->backend);
@@ -146,10 +167,10 @@ static void note_free(struct dw_stmt_note *e)
 static void put_statement(struct dw_audit_rec *r, enum dw_sql_op op, uint64_t fingerprint,
 	const char *text, size_t text_len, const char *objects, size_t objects_len)
 {
-	char fp[20];
+	char fp[17];
 	dw_audit_str(r, "operation", dw_sql_op_name(op));
-	snprintf(fp, sizeof fp, "%016" PRIx64, fingerprint);
-	dw_audit_str(r, "fingerprint", fp);
+	format_hex64(fp, fingerprint);
+	dw_audit_strn(r, "fingerprint", fp, 16);
 	if (text)
 		dw_audit_strn(r, "statement", text, text_len);
 	dw_audit_array_begin(r, "objects");
@@ -410,10 +431,10 @@ void dw_audit_refused(const struct dw_audit_session *as, const struct dw_sql_ana
 			free(t);
 			free(o);
 		} else {
-			char fp[20];
+			char fp[17];
 			dw_audit_str(&r, "operation", dw_sql_op_name(v->op));
-			snprintf(fp, sizeof fp, "%016" PRIx64, v->fingerprint);
-			dw_audit_str(&r, "fingerprint", fp);
+			format_hex64(fp, v->fingerprint);
+			dw_audit_strn(&r, "fingerprint", fp, 16);
 			if (mode == DW_AUDIT_STMT_FULL)
 				dw_audit_strn(&r, "statement", text, len < TEXT_MAX ? len : TEXT_MAX);
 		}
