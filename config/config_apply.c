@@ -157,19 +157,27 @@ static bool want_scalar(struct dw_cfg_ctx *ctx, const struct dw_ynode *n, const 
 	return true;
 }
 
-static void set_string(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
-	const struct dw_ynode *n, const char *path, char **field)
+const char *dw_cfg_scalar_text(struct dw_cfg_ctx *ctx, const struct dw_ynode *n,
+	const char *path)
 {
 	if (!want_scalar(ctx, n, path))
-		return;
+		return NULL;
 	if (n->len == 0) {
 		dw_cfg_error(ctx, n, path, "must not be empty");
-		return;
+		return NULL;
 	}
 	if (has_control_chars(n)) {
 		dw_cfg_error(ctx, n, path, "must not contain control characters");
-		return;
+		return NULL;
 	}
+	return n->text;
+}
+
+static void set_string(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
+	const struct dw_ynode *n, const char *path, char **field)
+{
+	if (!dw_cfg_scalar_text(ctx, n, path))
+		return;
 	free(*field);
 	*field = k->type == DW_CFG_PATH ? dw_cfg_resolve_path(ctx, n->text)
 					: dw_cfg_strdup(ctx, n->text);

@@ -36,35 +36,6 @@ INT_SIZED(enum dw_audit_on_full);
 
 #define AUDIT(base) ((struct dw_audit_config *)(base))
 
-/* The text of a scalar NODE, or NULL after reporting why it is not one. */
-static const char *scalar_text(struct dw_cfg_ctx *ctx, const struct dw_ynode *n, const char *path)
-{
-	if (dw_ynode_is_null(n)) {
-		dw_cfg_error(ctx, n, path, "a value is required");
-		return NULL;
-	}
-	if (n->kind != DW_YNODE_SCALAR) {
-		dw_cfg_error(ctx, n, path, "expected a scalar value, found %s", dw_ynode_describe(n));
-		return NULL;
-	}
-	if (strlen(n->text) != n->len) {
-		dw_cfg_error(ctx, n, path, "value contains a NUL byte");
-		return NULL;
-	}
-	if (n->len == 0) {
-		dw_cfg_error(ctx, n, path, "must not be empty");
-		return NULL;
-	}
-	for (size_t i = 0; i < n->len; i++) {
-		unsigned char c = (unsigned char)n->text[i];
-		if (c < 0x20 || c == 0x7f) {
-			dw_cfg_error(ctx, n, path, "must not contain control characters");
-			return NULL;
-		}
-	}
-	return n->text;
-}
-
 /* A ".." component anywhere in PATH. */
 static bool has_dotdot(const char *path)
 {
@@ -86,7 +57,7 @@ static void release_path(const struct dw_cfg_key *k, void *base)
 static void parse_path(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 	const struct dw_ynode *n, const char *path, void *base)
 {
-	const char *text = scalar_text(ctx, n, path);
+	const char *text = dw_cfg_scalar_text(ctx, n, path);
 	const char *slash;
 	char dir[PATH_MAX], q[80];
 	struct stat st;
@@ -145,7 +116,7 @@ static void parse_path(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 static void parse_format(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 	const struct dw_ynode *n, const char *path, void *base)
 {
-	const char *text = scalar_text(ctx, n, path);
+	const char *text = dw_cfg_scalar_text(ctx, n, path);
 	char q[80];
 
 	(void)k;
@@ -189,7 +160,7 @@ static void parse_key_file(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 static void parse_transport(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 	const struct dw_ynode *n, const char *path, void *base)
 {
-	const char *text = scalar_text(ctx, n, path);
+	const char *text = dw_cfg_scalar_text(ctx, n, path);
 	char q[80];
 
 	(void)k;

@@ -42,36 +42,6 @@ _Static_assert(offsetof(struct dw_cidr, text) == 0, "a CIDR key releases its tex
 #define FIELD(base, k, type) ((type *)((char *)(base) + (k)->offset))
 #define POLICY_FIELD(base, f) (&((struct dw_policy_config *)(base))->f)
 
-/* The text of a scalar NODE, or NULL after reporting why it is not one
- * (same messages as the generic string keys). */
-static const char *scalar_text(struct dw_cfg_ctx *ctx, const struct dw_ynode *n, const char *path)
-{
-	if (dw_ynode_is_null(n)) {
-		dw_cfg_error(ctx, n, path, "a value is required");
-		return NULL;
-	}
-	if (n->kind != DW_YNODE_SCALAR) {
-		dw_cfg_error(ctx, n, path, "expected a scalar value, found %s", dw_ynode_describe(n));
-		return NULL;
-	}
-	if (strlen(n->text) != n->len) {
-		dw_cfg_error(ctx, n, path, "value contains a NUL byte");
-		return NULL;
-	}
-	if (n->len == 0) {
-		dw_cfg_error(ctx, n, path, "must not be empty");
-		return NULL;
-	}
-	for (size_t i = 0; i < n->len; i++) {
-		unsigned char c = (unsigned char)n->text[i];
-		if (c < 0x20 || c == 0x7f) {
-			dw_cfg_error(ctx, n, path, "must not contain control characters");
-			return NULL;
-		}
-	}
-	return n->text;
-}
-
 /* A list key: NODE must be a sequence (null = empty). Returns its item
  * count, or 0 after reporting a wrong type. */
 static size_t sequence_items(struct dw_cfg_ctx *ctx, const struct dw_ynode *n, const char *path)
@@ -105,7 +75,7 @@ static void parse_cidr(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 	const struct dw_ynode *n, const char *path, void *base)
 {
 	struct dw_cidr *c = FIELD(base, k, struct dw_cidr);
-	const char *text = scalar_text(ctx, n, path), *err;
+	const char *text = dw_cfg_scalar_text(ctx, n, path), *err;
 	char q[80];
 
 	if (text == NULL)
@@ -146,7 +116,7 @@ static void parse_classes(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 		size_t c;
 
 		dw_cfg_path_index(item_path, path, i);
-		if ((text = scalar_text(ctx, n->items[i], item_path)) == NULL)
+		if ((text = dw_cfg_scalar_text(ctx, n->items[i], item_path)) == NULL)
 			continue;
 		for (c = 0; c < sizeof(class_names) / sizeof(class_names[0]); c++)
 			if (strcmp(text, class_names[c].name) == 0)
@@ -195,7 +165,7 @@ static void parse_rules(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 		const char *text, *err;
 
 		dw_cfg_path_index(item_path, path, i);
-		if ((text = scalar_text(ctx, n->items[i], item_path)) == NULL)
+		if ((text = dw_cfg_scalar_text(ctx, n->items[i], item_path)) == NULL)
 			continue;
 		if ((err = dw_ident_rule_parse(text, r)) != NULL) {
 			if (strcmp(err, "out of memory") == 0)
@@ -232,7 +202,7 @@ static void parse_regex(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 	const struct dw_ynode *n, const char *path, void *base)
 {
 	struct dw_policy_config *p = base;
-	const char *text = scalar_text(ctx, n, path);
+	const char *text = dw_cfg_scalar_text(ctx, n, path);
 	regex_t *re;
 	int rc;
 
@@ -288,7 +258,7 @@ static void parse_functions(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 		char *folded;
 
 		dw_cfg_path_index(item_path, path, i);
-		if ((text = scalar_text(ctx, n->items[i], item_path)) == NULL)
+		if ((text = dw_cfg_scalar_text(ctx, n->items[i], item_path)) == NULL)
 			continue;
 		if ((folded = dw_cfg_strdup(ctx, text)) == NULL)
 			continue;
@@ -324,7 +294,7 @@ static void parse_require_where(struct dw_cfg_ctx *ctx, const struct dw_cfg_key 
 		const char *text;
 
 		dw_cfg_path_index(item_path, path, i);
-		if ((text = scalar_text(ctx, n->items[i], item_path)) == NULL)
+		if ((text = dw_cfg_scalar_text(ctx, n->items[i], item_path)) == NULL)
 			continue;
 		if (strcmp(text, "update") != 0 && strcmp(text, "delete") != 0)
 			dw_cfg_error(ctx, n->items[i], item_path, "invalid value \"%s\": must be one "
@@ -342,7 +312,7 @@ static void parse_require_where(struct dw_cfg_ctx *ctx, const struct dw_cfg_key 
 static void parse_allow_deny(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 	const struct dw_ynode *n, const char *path, void *base)
 {
-	const char *text = scalar_text(ctx, n, path);
+	const char *text = dw_cfg_scalar_text(ctx, n, path);
 	char q[80];
 
 	if (text == NULL)
@@ -388,7 +358,7 @@ static void parse_allowlist(struct dw_cfg_ctx *ctx, const struct dw_cfg_key *k,
 	const struct dw_ynode *n, const char *path, void *base)
 {
 	struct dw_policy_config *p = base;
-	const char *text = scalar_text(ctx, n, path);
+	const char *text = dw_cfg_scalar_text(ctx, n, path);
 	char err[256], dir[4096], q[80];
 	struct stat st;
 

@@ -119,6 +119,12 @@ void dw_cfg_error(struct dw_cfg_ctx *ctx, const struct dw_ynode *node,
 void dw_cfg_check_name(struct dw_cfg_ctx *ctx, const struct dw_ynode *node, const char *path,
 	void *field);
 
+/* The text of scalar NODE, or NULL after reporting why it is not a
+ * non-empty scalar without NUL bytes or control characters (the checks of
+ * every string key). */
+const char *dw_cfg_scalar_text(struct dw_cfg_ctx *ctx, const struct dw_ynode *n,
+	const char *path);
+
 /* strdup that records an out-of-memory error instead of failing silently. */
 char *dw_cfg_strdup(struct dw_cfg_ctx *ctx, const char *s);
 
