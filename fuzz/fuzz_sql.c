@@ -71,6 +71,12 @@ static void check_analysis(const struct dw_sql_analysis *a, const char *text, si
 		if (!exec_comments && !dashes && !memchr(buf, ';', n))
 			REQUIRE(dw_sql_fingerprint_text(buf, n) == st->fingerprint);
 		free(buf);
+		/* Kept normalized text: inside the buffer, its hash the fingerprint. */
+		if (a->keep_normalized) {
+			REQUIRE((uint64_t)st->norm_off + st->norm_len <= a->normalized_len);
+			REQUIRE(dw_sql_fingerprint_text(a->normalized + st->norm_off, st->norm_len) ==
+				st->fingerprint);
+		}
 	}
 	REQUIRE(objects == a->n_objects && functions == a->n_functions && idents == a->n_idents);
 	for (uint32_t i = 0; i < a->n_objects; i++)
@@ -113,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.standard_conforming_strings = !(sel & 2);
 	o.ansi_quotes = (sel & 4) != 0;
 	o.no_backslash_escapes = (sel & 8) != 0;
+	a.keep_normalized = (sel & 16) != 0;
 	check_lexer(text, len, &o);
 	enum dw_sql_status s = dw_sql_analyze(&a, text, len, &o);
 	bool exec = o.dialect == DW_SQL_MYSQL && (memmem(text, len, "/*!", 3) || memmem(text, len, "/*M!", 4));

@@ -107,6 +107,11 @@ const struct dw_sql_analysis *dw_policy_ctx_analysis(const struct dw_policy_ctx 
 	return &ctx->a;
 }
 
+void dw_policy_ctx_keep_normalized(struct dw_policy_ctx *ctx, bool keep)
+{
+	ctx->a.keep_normalized = keep;
+}
+
 /* LEN bytes of S as printable ASCII for a reason text, cut at
  * REASON_NAME_MAX. */
 static const char *safe_text(const char *s, size_t len, char *buf, size_t cap)

@@ -66,4 +66,8 @@ void dw_policy_check(struct dw_policy_ctx *ctx, const struct dw_policy_config *p
 
 const struct dw_sql_analysis *dw_policy_ctx_analysis(const struct dw_policy_ctx *ctx);
 
+/* Whether the analyses keep each statement's normalized text (audit records
+ * use it; without auditing nobody reads it). */
+void dw_policy_ctx_keep_normalized(struct dw_policy_ctx *ctx, bool keep);
+
 #endif

@@ -39,6 +39,7 @@ void dw_sql_analysis_free(struct dw_sql_analysis *a)
 	free(a->functions);
 	free(a->idents);
 	free(a->names);
+	free(a->normalized);
 	if (a->scratch) {
 		free(a->scratch->toks);
 		free(a->scratch->ctes);
@@ -46,7 +47,9 @@ void dw_sql_analysis_free(struct dw_sql_analysis *a)
 		free(a->scratch->set_gen);
 		free(a->scratch);
 	}
+	bool keep = a->keep_normalized;
 	memset(a, 0, sizeof(*a));
+	a->keep_normalized = keep;
 }
 
 void dw_sql_name_format(const struct dw_sql_analysis *a, const struct dw_sql_name *n,
@@ -299,13 +302,46 @@ static bool is_dml(enum dw_sql_op op)
 		op == DW_OP_REPLACE || op == DW_OP_MERGE;
 }
 
-static uint64_t statement_fingerprint(const char *text, const struct sql_tok *t, uint32_t b, uint32_t e,
-	const struct dw_sql_options *opts)
+static uint64_t hash_statement(const char *text, const struct sql_tok *t, uint32_t b, uint32_t e,
+	const struct dw_sql_options *opts, char *buf, size_t room, size_t *len)
 {
 	struct norm_out o;
-	sqlnorm_begin(&o, NULL, 0);
+	sqlnorm_begin(&o, buf, room);
 	sqlnorm_statement(text, t, b, e, opts, &o);
+	*len = o.len < room ? o.len : room;
 	return sqlnorm_hash_final(o.hash);
+}
+
+/* The fingerprint of tokens B..E of statement ST, writing the normalized
+ * text it hashes into A->normalized when the caller keeps it. Every token
+ * adds at most itself and a space, so twice the statement's length always
+ * fits; less room (out of memory) only cuts the kept text. */
+static uint64_t statement_fingerprint(struct dw_sql_analysis *a, const char *text,
+	const struct sql_tok *t, uint32_t b, uint32_t e, struct dw_sql_stmt *st)
+{
+	char *buf = NULL;
+	size_t room = 0;
+	if (a->keep_normalized) {
+		size_t need = (size_t)a->normalized_len + (size_t)st->len * 2 + 16;
+		if (need <= UINT32_MAX && need > a->cap_normalized) {
+			size_t cap = a->cap_normalized ? (size_t)a->cap_normalized * 2 : 256;
+			while (cap < need)
+				cap *= 2;
+			char *grown = cap <= UINT32_MAX ? realloc(a->normalized, cap) : NULL;
+			if (grown) {
+				a->normalized = grown;
+				a->cap_normalized = (uint32_t)cap;
+			}
+		}
+		buf = a->normalized ? a->normalized + a->normalized_len : NULL;
+		room = a->normalized ? a->cap_normalized - a->normalized_len : 0;
+	}
+	size_t len;
+	uint64_t fp = hash_statement(text, t, b, e, &a->opts, buf, room, &len);
+	st->norm_off = a->normalized_len;
+	st->norm_len = (uint32_t)len;
+	a->normalized_len += st->norm_len;
+	return fp;
 }
 
 /* Starts a statement's share of the dedupe set and CTE list. */
@@ -372,7 +408,7 @@ static enum dw_sql_status statement(struct dw_sql_analysis *a, const char *text,
 		st->classes = 0;
 		st->writes = false;
 	}
-	st->fingerprint = statement_fingerprint(text, s->toks, b, e, &a->opts);
+	st->fingerprint = statement_fingerprint(a, text, s->toks, b, e, st);
 	a->n_stmts++;
 	if (c.lit_sensitive)
 		a->literal_sensitive = true;
@@ -405,7 +441,8 @@ static uint64_t message_fingerprint(struct dw_sql_analysis *a, const char *text)
 	for (uint32_t b = 0; b < s->n_toks;) {
 		uint32_t i = statement_end(text, s->toks, s->n_toks, b, &a->opts);
 		if (i > b) {
-			uint64_t fp = statement_fingerprint(text, s->toks, b, i, &a->opts);
+			size_t unused;
+			uint64_t fp = hash_statement(text, s->toks, b, i, &a->opts, NULL, 0, &unused);
 			single = fp;
 			h = sqlnorm_combine(n ? h : 0x51ed2701a5c3f7e9ull, fp);
 			n++;
@@ -486,6 +523,7 @@ enum dw_sql_status dw_sql_analyze(struct dw_sql_analysis *a, const char *text, s
 	a->status = DW_SQL_OK;
 	a->reason = NULL;
 	a->n_stmts = a->n_objects = a->n_functions = a->n_idents = a->names_len = 0;
+	a->normalized_len = 0;
 	a->literal_sensitive = false;
 	a->fingerprint = 0;
 	if (!a->scratch) {

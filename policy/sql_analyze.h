@@ -108,6 +108,8 @@ struct dw_sql_stmt {
 	uint32_t first_function, n_functions;    /* functions called: dw_sql_analysis.functions */
 	uint32_t first_ident, n_idents;          /* every identifier spelled: dw_sql_analysis.idents */
 	uint64_t fingerprint;       /* same for statements differing only in literal values */
+	uint32_t norm_off, norm_len; /* its normalized text in dw_sql_analysis.normalized
+	                               (keep_normalized; cut at twice the statement's length) */
 	/* PREPARE name AS|FROM body: where the body is. For PostgreSQL and for
 	 * MySQL PREPARE ... FROM @var... see body_unknown. The body is a span of
 	 * the analysed text (PostgreSQL) or of dw_sql_analysis.names (a MySQL
@@ -142,6 +144,11 @@ struct dw_sql_analysis {
 	/* capacities: private to the analyzer */
 	uint32_t cap_stmts, cap_objects, cap_functions, cap_idents, cap_names;
 	struct dw_sql_scratch *scratch;  /* private working memory, reused between calls */
+	/* Set by the caller: keep each statement's normalized text (what the
+	 * fingerprint hashes) so that audit records need no second pass. */
+	bool keep_normalized;
+	char *normalized;           /* not NUL-terminated */
+	uint32_t normalized_len, cap_normalized;
 };
 
 void dw_sql_analysis_init(struct dw_sql_analysis *a);

@@ -261,8 +261,8 @@ static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_
 	}
 	if ((cmd_sent == MY_COM_QUERY || cmd_sent == MY_COM_STMT_EXECUTE) && !srv->swallow &&
 	    s->notes.count) {
-		struct dw_audit_session as;
-		my_session_audit_who(s, &as);
+		struct dw_session_info as;
+		my_session_info(s, &as);
 		const struct my_reply *r = &srv->reply;
 		dw_stmt_notes_complete_message(&s->notes, &as, !r->is_error, r->rows + r->affected_rows,
 			r->is_error ? r->sqlstate : NULL, r->is_error ? r->err_code : 0, NULL);
@@ -655,12 +655,12 @@ static bool refused_command(uint8_t cmd)
 static bool judge_head(struct my_session *s, uint8_t cmd, size_t total, uint8_t seq)
 {
 	struct evbuffer *in = bufferevent_get_input(s->bev);
-	struct dw_guard_who who;
+	struct dw_session_info who;
 	char msg[512];
 	const char *text = "";
 	size_t text_len = 0;
 	bool ok;
-	my_session_who(s, &who);
+	my_session_info(s, &who);
 	if (total - MY_HEADER_LEN >= MY_MAX_PAYLOAD) {
 		/* Judging needs the whole text in one piece; statements this
 		 * large (16 MiB) are refused rather than buffered. */
@@ -692,12 +692,8 @@ static bool judge_head(struct my_session *s, uint8_t cmd, size_t total, uint8_t 
 		}
 		return true;
 	}
-	if (dw_audit_on()) {
-		struct dw_audit_session as;
-		my_session_audit_who(s, &as);
-		dw_audit_refused(&as, a, text, text_len, &s->guard.last, s->guard.last_ref,
-			s->cfg->audit.statements);
-	}
+	dw_audit_refused(&who, a, text, text_len, &s->guard.last, s->guard.last_ref,
+		s->cfg->audit.statements);
 	if (total - MY_HEADER_LEN >= MY_MAX_PAYLOAD) {
 		/* The rest of the command follows in further packets. */
 		my_session_close(s, 1227, "42000", msg);

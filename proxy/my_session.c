@@ -513,17 +513,7 @@ void my_session_need_server(struct my_session *s)
 	dw_pool_checkout(s->pool, &s->waiter);
 }
 
-void my_session_who(const struct my_session *s, struct dw_guard_who *who)
-{
-	who->session = s->id;
-	who->user = s->user;
-	who->database = s->database;
-	who->listener = s->listener->name;
-	who->client = (const struct sockaddr *)&s->peer_addr;
-	who->peer_ip = s->peer_ip;
-}
-
-void my_session_audit_who(const struct my_session *s, struct dw_audit_session *as)
+void my_session_info(const struct my_session *s, struct dw_session_info *as)
 {
 	as->id = s->id;
 	as->worker = s->worker->id;
@@ -536,6 +526,7 @@ void my_session_audit_who(const struct my_session *s, struct dw_audit_session *a
 	as->ip = s->peer_ip;
 	as->port = s->peer_port;
 	as->tls = s->tls;
+	as->client = (const struct sockaddr *)&s->peer_addr;
 }
 
 static void audit_event(const struct my_session *s, const char *event, const char *action,
@@ -543,9 +534,16 @@ static void audit_event(const struct my_session *s, const char *event, const cha
 {
 	if (!dw_audit_on())
 		return;
-	struct dw_audit_session as;
-	my_session_audit_who(s, &as);
+	struct dw_session_info as;
+	my_session_info(s, &as);
 	dw_audit_session_event(&as, event, action, outcome, severity, reason);
+}
+
+static void audit_closed(struct my_session *s, const char *reason)
+{
+	struct dw_session_info info;
+	my_session_info(s, &info);
+	dw_audit_session_closed(&s->notes, &info, reason);
 }
 
 void my_session_login_complete(struct my_session *s)
@@ -557,8 +555,8 @@ void my_session_login_complete(struct my_session *s)
 	ok.status = s->autocommit ? MY_SERVER_STATUS_AUTOCOMMIT : 0;
 	s->seq = my_put_ok(bufferevent_get_output(s->bev), s->seq, s->caps, &ok);
 	s->state = MYC_ACTIVE;
-	struct dw_guard_who who;
-	my_session_who(s, &who);
+	struct dw_session_info who;
+	my_session_info(s, &who);
 	dw_guard_select(&s->guard, s->cfg, DW_SQL_MYSQL, &who);
 	/* How the server reads quotes and backslashes: from the status flags of
 	 * a fresh session here, then of every reply (my_relay.c). */
@@ -627,12 +625,7 @@ void my_session_close(struct my_session *s, uint16_t code, const char *sqlstate,
 	if (s->user && was >= MYC_LOGIN_POOL)
 		dw_info("session %llu: closed%s%s", (unsigned long long)s->id, message ? ": " : "",
 			message ? message : "");
-	if (dw_audit_on()) {
-		struct dw_audit_session as;
-		my_session_audit_who(s, &as);
-		dw_stmt_notes_clear(&s->notes, &as);
-		dw_audit_session_event(&as, "connection", "disconnect", "success", "info", message);
-	}
+	audit_closed(s, message);
 	if (s->bev && code && message) {
 		my_put_err(bufferevent_get_output(s->bev), s->seq, code, sqlstate, message);
 		bufferevent_setcb(s->bev, NULL, flush_then_free, closing_event, s);
@@ -660,13 +653,7 @@ void my_session_destroy(struct my_session *s)
 			dw_pool_cancel_wait(s->pool, &s->waiter);
 		if (s->server)
 			my_relay_detach(s, false);
-		if (dw_audit_on()) {
-			struct dw_audit_session as;
-			my_session_audit_who(s, &as);
-			dw_stmt_notes_clear(&s->notes, &as);
-			dw_audit_session_event(&as, "connection", "disconnect", "success", "info",
-				"dbward is shutting down");
-		}
+		audit_closed(s, "dbward is shutting down");
 	}
 	session_free(s);
 }

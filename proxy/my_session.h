@@ -95,8 +95,7 @@ void my_session_need_server(struct my_session *s);
  * authenticates again and moves the session to the new user's pool. */
 void my_session_change_user(struct my_session *s, const uint8_t *p, size_t len, uint8_t seq);
 /* Who the session is, for the statement guard and for audit records. */
-void my_session_who(const struct my_session *s, struct dw_guard_who *who);
-void my_session_audit_who(const struct my_session *s, struct dw_audit_session *as);
+void my_session_info(const struct my_session *s, struct dw_session_info *info);
 /* Logged in on the server side: OK to the client. */
 void my_session_login_complete(struct my_session *s);
 

@@ -165,9 +165,7 @@ void pg_relay_fail_batch(struct pg_session *s, const char *sqlstate, const char 
 	push_synth_error(s, srv, sqlstate, message, 0);
 }
 
-/* Answers a simple query (or function call) dbward refused: its error, then
- * ReadyForQuery in the transaction status the server is in by then. */
-static void fail_simple(struct pg_session *s, const char *sqlstate, const char *message)
+void pg_relay_fail_query(struct pg_session *s, const char *sqlstate, const char *message)
 {
 	struct pg_server *srv = s->server;
 	if (!srv) {
@@ -241,8 +239,8 @@ static void audit_statement_done(struct pg_session *s, char type, const uint8_t 
 		for (size_t k = i; k < end && k - i < 19; k++)
 			rows = rows * 10 + (uint64_t)(body[k] - '0');
 	}
-	struct dw_audit_session as;
-	pg_session_audit_who(s, &as);
+	struct dw_session_info as;
+	pg_session_info(s, &as);
 	dw_stmt_notes_complete(&s->notes, &as, true, rows, NULL, 0, NULL);
 }
 
@@ -250,8 +248,8 @@ static void audit_statement_failed(struct pg_session *s, const uint8_t *body, si
 {
 	if (!s->notes.count)
 		return;
-	struct dw_audit_session as;
-	pg_session_audit_who(s, &as);
+	struct dw_session_info as;
+	pg_session_info(s, &as);
 	dw_stmt_notes_complete(&s->notes, &as, false, 0, pg_error_field(body, blen, 'C'), 0,
 		pg_error_field(body, blen, 'M'));
 }
@@ -260,8 +258,8 @@ static void audit_message_end(struct pg_session *s, uint32_t message)
 {
 	if (!s->notes.count)
 		return;
-	struct dw_audit_session as;
-	pg_session_audit_who(s, &as);
+	struct dw_session_info as;
+	pg_session_info(s, &as);
 	dw_stmt_notes_end_through(&s->notes, &as, message);
 }
 
@@ -838,13 +836,13 @@ static uint32_t audit_extended(struct pg_session *s, char type, const uint8_t *p
 static bool judge_head(struct pg_session *s, char type, size_t total)
 {
 	struct evbuffer *in = bufferevent_get_input(s->bev);
-	struct dw_guard_who who;
+	struct dw_session_info who;
 	char msg[512];
 	const char *text = "";
 	const char *body_name = "";
 	size_t text_len = 0;
 	bool ok;
-	pg_session_who(s, &who);
+	pg_session_info(s, &who);
 	if (type == 'F') {
 		ok = dw_guard_judge_opaque(&s->guard, &who, "a fastpath function call", msg, sizeof msg);
 	} else {
@@ -873,17 +871,13 @@ static bool judge_head(struct pg_session *s, char type, size_t total)
 			audit_judged(s, type, body_name, a, text);
 		return true;
 	}
-	if (dw_audit_on()) {
-		struct dw_audit_session as;
-		pg_session_audit_who(s, &as);
-		dw_audit_refused(&as, a, text, text_len, &s->guard.last, s->guard.last_ref,
-			s->cfg->audit.statements);
-	}
+	dw_audit_refused(&who, a, text, text_len, &s->guard.last, s->guard.last_ref,
+		s->cfg->audit.statements);
 	evbuffer_drain(in, total);
 	if (type == 'P')
 		pg_relay_fail_batch(s, "42501", msg);
 	else
-		fail_simple(s, "42501", msg);
+		pg_relay_fail_query(s, "42501", msg);
 	return false;
 }
 

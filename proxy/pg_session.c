@@ -532,9 +532,7 @@ void pg_session_fail_request(struct pg_session *s, const char *sqlstate, const c
 		if (len >= 4 && evbuffer_get_length(in) >= (size_t)len + 1) {
 			/* A simple query: its error, then ReadyForQuery. */
 			evbuffer_drain(in, (size_t)len + 1);
-			struct evbuffer *out = bufferevent_get_output(s->bev);
-			pg_put_error(out, "ERROR", sqlstate, message);
-			pg_put_ready(out, 'I');
+			pg_relay_fail_query(s, sqlstate, message);
 			pg_relay_client_input(s);
 			return;
 		}
@@ -543,17 +541,7 @@ void pg_session_fail_request(struct pg_session *s, const char *sqlstate, const c
 	pg_relay_client_input(s);
 }
 
-void pg_session_who(const struct pg_session *s, struct dw_guard_who *who)
-{
-	who->session = s->id;
-	who->user = s->user;
-	who->database = s->database;
-	who->listener = s->listener->name;
-	who->client = (const struct sockaddr *)&s->peer_addr;
-	who->peer_ip = s->peer_ip;
-}
-
-void pg_session_audit_who(const struct pg_session *s, struct dw_audit_session *as)
+void pg_session_info(const struct pg_session *s, struct dw_session_info *as)
 {
 	as->id = s->id;
 	as->worker = s->worker->id;
@@ -566,6 +554,7 @@ void pg_session_audit_who(const struct pg_session *s, struct dw_audit_session *a
 	as->ip = s->peer_ip;
 	as->port = s->peer_port;
 	as->tls = s->tls;
+	as->client = (const struct sockaddr *)&s->peer_addr;
 }
 
 static void audit_event(const struct pg_session *s, const char *event, const char *action,
@@ -573,9 +562,16 @@ static void audit_event(const struct pg_session *s, const char *event, const cha
 {
 	if (!dw_audit_on())
 		return;
-	struct dw_audit_session as;
-	pg_session_audit_who(s, &as);
+	struct dw_session_info as;
+	pg_session_info(s, &as);
 	dw_audit_session_event(&as, event, action, outcome, severity, reason);
+}
+
+static void audit_closed(struct pg_session *s, const char *reason)
+{
+	struct dw_session_info info;
+	pg_session_info(s, &info);
+	dw_audit_session_closed(&s->notes, &info, reason);
 }
 
 void pg_session_login_complete(struct pg_session *s)
@@ -590,8 +586,8 @@ void pg_session_login_complete(struct pg_session *s)
 	pg_put_backend_key(out, s->key_pid, s->key_secret);
 	pg_put_ready(out, 'I');
 	s->state = PGC_ACTIVE;
-	struct dw_guard_who who;
-	pg_session_who(s, &who);
+	struct dw_session_info who;
+	pg_session_info(s, &who);
 	dw_guard_select(&s->guard, s->cfg, DW_SQL_POSTGRES, &who);
 	const char *scs = pg_params_get(&s->wants, "standard_conforming_strings");
 	if (scs)
@@ -666,12 +662,7 @@ void pg_session_close(struct pg_session *s, const char *sqlstate, const char *me
 	if (s->user && was >= PGC_LOGIN_POOL)
 		dw_info("session %llu: closed%s%s", (unsigned long long)s->id, message ? ": " : "",
 			message ? message : "");
-	if (dw_audit_on()) {
-		struct dw_audit_session as;
-		pg_session_audit_who(s, &as);
-		dw_stmt_notes_clear(&s->notes, &as);
-		dw_audit_session_event(&as, "connection", "disconnect", "success", "info", message);
-	}
+	audit_closed(s, message);
 	if (s->bev && sqlstate && message) {
 		/* Say why, then let the output drain before closing. */
 		pg_put_error(bufferevent_get_output(s->bev), "FATAL", sqlstate, message);
@@ -703,13 +694,7 @@ void pg_session_destroy(struct pg_session *s)
 			pg_relay_detach(s, false);
 		dw_cancel_unregister(s->cancel);
 		s->cancel = NULL;
-		if (dw_audit_on()) {
-			struct dw_audit_session as;
-			pg_session_audit_who(s, &as);
-			dw_stmt_notes_clear(&s->notes, &as);
-			dw_audit_session_event(&as, "connection", "disconnect", "success", "info",
-				"dbward is shutting down");
-		}
+		audit_closed(s, "dbward is shutting down");
 	}
 	session_free(-1, 0, s);
 }

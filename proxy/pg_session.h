@@ -115,13 +115,16 @@ void pg_relay_detach(struct pg_session *s, bool reusable);
  * order with the replies still due, and drops its messages up to Sync (which
  * then gets its ReadyForQuery), as the server does after an error. */
 void pg_relay_fail_batch(struct pg_session *s, const char *sqlstate, const char *message);
+/* Answers a simple query (or function call) dbward refused: its error, then
+ * ReadyForQuery in the transaction status the server is in by then (idle
+ * when no server is attached). The caller has dropped the message. */
+void pg_relay_fail_query(struct pg_session *s, const char *sqlstate, const char *message);
 /* True when the attached server can go back to a pool right now. */
 bool pg_relay_server_clean(const struct pg_server *srv);
 /* Resets a server whose client is gone (session pooling) and releases it. */
 void pg_relay_reset_and_release(struct pg_server *srv);
 /* Who the session is, for the statement guard and for audit records. */
-void pg_session_who(const struct pg_session *s, struct dw_guard_who *who);
-void pg_session_audit_who(const struct pg_session *s, struct dw_audit_session *as);
+void pg_session_info(const struct pg_session *s, struct dw_session_info *info);
 /* Login finished on the server side: send ParameterStatus etc. */
 void pg_session_login_complete(struct pg_session *s);
 /* Starts the pool wait (login or later). */

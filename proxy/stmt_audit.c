@@ -76,7 +76,7 @@ static void format_hex64(char out[17], uint64_t v)
 	out[16] = '\0';
 }
 
-static void put_session(struct dw_audit_rec *r, const struct dw_audit_session *as)
+static void put_session(struct dw_audit_rec *r, const struct dw_session_info *as)
 {
 	char id[24];
 	dw_audit_strn(r, "session", id, format_u64(id, as->id));
@@ -91,7 +91,7 @@ static void put_session(struct dw_audit_rec *r, const struct dw_audit_session *a
 		dw_audit_str(r, "application", as->application);
 }
 
-void dw_audit_session_event(const struct dw_audit_session *as, const char *event,
+void dw_audit_session_event(const struct dw_session_info *as, const char *event,
 	const char *action, const char *outcome, const char *severity, const char *reason)
 {
 	if (!dw_audit_on())
@@ -113,20 +113,23 @@ static char *statement_text(const struct dw_sql_analysis *a, const char *text, u
 	*len = 0;
 	if (mode == DW_AUDIT_STMT_NONE)
 		return NULL;
-	size_t cap = st->len < TEXT_MAX ? (size_t)st->len + 1 : TEXT_MAX;
-	if (mode == DW_AUDIT_STMT_NORMALIZED)
-		cap = cap * 2 + 16 < TEXT_MAX ? cap * 2 + 16 : TEXT_MAX;
-	char *out = malloc(cap);
+	const char *from = text + st->off;
+	size_t n = st->len;
+	if (mode == DW_AUDIT_STMT_NORMALIZED) {
+		if (!a->keep_normalized || !a->normalized)
+			return NULL; /* out of memory when it was analysed */
+		/* The analysis kept what the fingerprint hashed. */
+		from = a->normalized + st->norm_off;
+		n = st->norm_len;
+	}
+	if (n > TEXT_MAX)
+		n = TEXT_MAX;
+	char *out = malloc(n + 1);
 	if (!out)
 		return NULL;
-	if (mode == DW_AUDIT_STMT_FULL) {
-		*len = st->len < cap - 1 ? st->len : cap - 1;
-		memcpy(out, text + st->off, *len);
-	} else {
-		size_t need = dw_sql_normalize(text + st->off, st->len, &a->opts, out, cap);
-		*len = need < cap ? need : cap - 1;
-	}
-	out[*len] = '\0';
+	memcpy(out, from, n);
+	out[n] = '\0';
+	*len = n;
 	return out;
 }
 
@@ -183,7 +186,7 @@ static void put_statement(struct dw_audit_rec *r, enum dw_sql_op op, uint64_t fi
 }
 
 /* Writes the record of note E: OUTCOME with the result fields given. */
-static void record_note(const struct dw_audit_session *as, struct dw_stmt_note *e,
+static void record_note(const struct dw_session_info *as, struct dw_stmt_note *e,
 	const char *outcome, uint64_t rows, bool has_rows, const char *sqlstate, int err_no,
 	const char *error)
 {
@@ -359,7 +362,7 @@ void dw_stmt_notes_push_execution(struct dw_stmt_notes *n, uint32_t message,
 	e->mode = t->mode;
 }
 
-void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_audit_session *as, bool ok,
+void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_session_info *as, bool ok,
 	uint64_t rows, const char *sqlstate, int err_no, const char *error)
 {
 	struct dw_stmt_note *e = oldest(n);
@@ -370,7 +373,7 @@ void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_audit_sessi
 	pop(n);
 }
 
-void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_audit_session *as,
+void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_session_info *as,
 	bool ok, uint64_t rows, const char *sqlstate, int err_no, const char *error)
 {
 	struct dw_stmt_note *e = oldest(n);
@@ -388,7 +391,7 @@ void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_aud
 	}
 }
 
-void dw_stmt_notes_end_through(struct dw_stmt_notes *n, const struct dw_audit_session *as,
+void dw_stmt_notes_end_through(struct dw_stmt_notes *n, const struct dw_session_info *as,
 	uint32_t message)
 {
 	struct dw_stmt_note *e;
@@ -399,7 +402,7 @@ void dw_stmt_notes_end_through(struct dw_stmt_notes *n, const struct dw_audit_se
 	}
 }
 
-void dw_stmt_notes_clear(struct dw_stmt_notes *n, const struct dw_audit_session *as)
+void dw_stmt_notes_clear(struct dw_stmt_notes *n, const struct dw_session_info *as)
 {
 	struct dw_stmt_note *e;
 	while ((e = oldest(n))) {
@@ -412,7 +415,16 @@ void dw_stmt_notes_clear(struct dw_stmt_notes *n, const struct dw_audit_session 
 	memset(n, 0, sizeof *n);
 }
 
-void dw_audit_refused(const struct dw_audit_session *as, const struct dw_sql_analysis *a,
+void dw_audit_session_closed(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	const char *reason)
+{
+	if (!dw_audit_on())
+		return;
+	dw_stmt_notes_clear(n, as);
+	dw_audit_session_event(as, "connection", "disconnect", "success", "info", reason);
+}
+
+void dw_audit_refused(const struct dw_session_info *as, const struct dw_sql_analysis *a,
 	const char *text, size_t len, const struct dw_verdict *v, const char *ref,
 	enum dw_audit_statements mode)
 {

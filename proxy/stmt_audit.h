@@ -14,25 +14,11 @@
 
 #include "config/config.h"
 #include "policy/policy.h"
-
-/* Who a record is about. */
-struct dw_audit_session {
-	uint64_t id;
-	unsigned worker;
-	const char *listener;
-	const char *protocol;       /* "postgres" | "mysql" */
-	const char *backend;
-	const char *user;           /* NULL before the startup message */
-	const char *database;
-	const char *application;
-	const char *ip;
-	int port;
-	bool tls;
-};
+#include "proxy/session_info.h"
 
 /* connection/connect, connection/disconnect, auth/login, auth/login_failed:
  * EVENT/ACTION/OUTCOME/SEVERITY as the spec names them, REASON optional. */
-void dw_audit_session_event(const struct dw_audit_session *as, const char *event,
+void dw_audit_session_event(const struct dw_session_info *as, const char *event,
 	const char *action, const char *outcome, const char *severity, const char *reason);
 
 struct dw_stmt_note;
@@ -78,29 +64,34 @@ void dw_stmt_notes_push_execution(struct dw_stmt_notes *n, uint32_t message,
  * DW_ROWS_UNKNOWN when the protocol does not say), or
  * failed with SQLSTATE (and MySQL ERRNO, 0 otherwise) and the server's
  * ERROR message. */
-void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_audit_session *as, bool ok,
+void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_session_info *as, bool ok,
 	uint64_t rows, const char *sqlstate, int err_no, const char *error);
 
 /* The oldest noted message ended as one reply (MySQL COM_QUERY): its first
  * statement gets this result; when OK the others in it succeeded too (their
  * row counts are not told apart), when not they never ran. */
-void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_audit_session *as,
+void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_session_info *as,
 	bool ok, uint64_t rows, const char *sqlstate, int err_no, const char *error);
 
 /* Message MESSAGE is over (ReadyForQuery): its statements still noted, and
  * those of earlier messages, never ran (an earlier one failed) and are
  * recorded as such. */
-void dw_stmt_notes_end_through(struct dw_stmt_notes *n, const struct dw_audit_session *as,
+void dw_stmt_notes_end_through(struct dw_stmt_notes *n, const struct dw_session_info *as,
 	uint32_t message);
+
+/* The session ended (REASON, if any, says why): its statements still noted
+ * are recorded with outcome unknown, then the disconnect record. */
+void dw_audit_session_closed(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	const char *reason);
 
 /* The session ends: statements still noted are recorded with outcome
  * unknown (the client left before their results). */
-void dw_stmt_notes_clear(struct dw_stmt_notes *n, const struct dw_audit_session *as);
+void dw_stmt_notes_clear(struct dw_stmt_notes *n, const struct dw_session_info *as);
 
 /* A message refused by policy: one `security` record per statement in it
  * (or one for the message when it could not be analysed), with the rule,
  * the reason and REF, the reference the client was shown. */
-void dw_audit_refused(const struct dw_audit_session *as, const struct dw_sql_analysis *a,
+void dw_audit_refused(const struct dw_session_info *as, const struct dw_sql_analysis *a,
 	const char *text, size_t len, const struct dw_verdict *v, const char *ref,
 	enum dw_audit_statements mode);
 

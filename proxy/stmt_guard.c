@@ -29,7 +29,7 @@ void dw_guard_ref(struct dw_guard *g, uint64_t session, char *out, size_t cap)
 }
 
 void dw_guard_select(struct dw_guard *g, const struct dw_config *cfg, enum dw_sql_dialect dialect,
-	const struct dw_guard_who *who)
+	const struct dw_session_info *who)
 {
 	struct dw_policy_subject subject = {
 		.user = who->user,
@@ -107,7 +107,7 @@ static void judge_all_readings(struct dw_guard *g, struct dw_worker *w, const ch
 	}
 }
 
-bool dw_guard_judge(struct dw_guard *g, struct dw_worker *w, const struct dw_guard_who *who,
+bool dw_guard_judge(struct dw_guard *g, struct dw_worker *w, const struct dw_session_info *who,
 	const char *text, size_t len, const char *current_db, char *msg, size_t cap)
 {
 	struct dw_verdict *vp = &g->last;
@@ -125,33 +125,33 @@ bool dw_guard_judge(struct dw_guard *g, struct dw_worker *w, const struct dw_gua
 	struct dw_verdict v = *vp;
 	if (v.learned)
 		dw_info("session %" PRIu64 " user %s: policy \"%s\" learned fingerprint %016" PRIx64,
-			who->session, who->user, v.policy, v.fingerprint);
+			who->id, who->user, v.policy, v.fingerprint);
 	if (!v.flagged)
 		return true;
 	char *ref = g->last_ref;
-	dw_guard_ref(g, who->session, ref, sizeof g->last_ref);
+	dw_guard_ref(g, who->id, ref, sizeof g->last_ref);
 	if (!v.block) {
 		dw_warn("session %" PRIu64 " user %s client %s: policy \"%s\" (%s) would block: "
-			"%s: %s (ref %s)", who->session, who->user, who->peer_ip, v.policy,
+			"%s: %s (ref %s)", who->id, who->user, who->ip, v.policy,
 			mode_name(v.mode), v.rule ? v.rule : "?", v.reason, ref);
 		return true;
 	}
 	dw_warn("session %" PRIu64 " user %s client %s: policy \"%s\" blocked a statement: %s: %s "
-		"(ref %s)", who->session, who->user, who->peer_ip, v.policy, v.rule ? v.rule : "?",
+		"(ref %s)", who->id, who->user, who->ip, v.policy, v.rule ? v.rule : "?",
 		v.reason, ref);
 	snprintf(msg, cap, "dbward: statement blocked by policy \"%s\", rule %s: %s (ref %s)",
 		v.policy, v.rule ? v.rule : "?", v.reason, ref);
 	return false;
 }
 
-bool dw_guard_judge_opaque(struct dw_guard *g, const struct dw_guard_who *who, const char *what,
+bool dw_guard_judge_opaque(struct dw_guard *g, const struct dw_session_info *who, const char *what,
 	char *msg, size_t cap)
 {
 	g->analysed = false;
 	if (!g->policy)
 		return true;
 	char *ref = g->last_ref;
-	dw_guard_ref(g, who->session, ref, sizeof g->last_ref);
+	dw_guard_ref(g, who->id, ref, sizeof g->last_ref);
 	bool block = g->policy->mode == DW_POLICY_ENFORCE;
 	memset(&g->last, 0, sizeof g->last);
 	g->last.block = block;
@@ -161,7 +161,7 @@ bool dw_guard_judge_opaque(struct dw_guard *g, const struct dw_guard_who *who, c
 	g->last.rule = "opaque";
 	snprintf(g->last.reason, sizeof g->last.reason, "%s cannot be judged", what);
 	dw_warn("session %" PRIu64 " user %s client %s: policy \"%s\" %s: %s cannot be judged "
-		"(ref %s)", who->session, who->user, who->peer_ip, g->policy->name,
+		"(ref %s)", who->id, who->user, who->ip, g->policy->name,
 		block ? "blocked a message" : "would block a message", what, ref);
 	if (!block)
 		return true;

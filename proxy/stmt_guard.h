@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "policy/policy.h"
+#include "proxy/session_info.h"
 
 struct dw_worker;
 
@@ -26,19 +27,9 @@ struct dw_guard {
 	char last_ref[48];                      /* the reference of the last refusal */
 };
 
-/* What a session is, for matching and for log lines. */
-struct dw_guard_who {
-	uint64_t session;
-	const char *user;
-	const char *database;
-	const char *listener;
-	const struct sockaddr *client;
-	const char *peer_ip;
-};
-
 /* Chooses the policy for a session that just logged in (again). */
 void dw_guard_select(struct dw_guard *g, const struct dw_config *cfg, enum dw_sql_dialect dialect,
-	const struct dw_guard_who *who);
+	const struct dw_session_info *who);
 
 /* Judges LEN bytes of TEXT. Returns true when the message may go to the
  * server (allowed, or flagged in monitor/learn mode: logged here). Returns
@@ -47,12 +38,12 @@ void dw_guard_select(struct dw_guard *g, const struct dw_config *cfg, enum dw_sq
  * unqualified names resolve to (MySQL), or NULL. Afterwards g->last holds
  * the verdict and, when auditing is on or a policy applies, the worker's
  * policy context the analysis (g->analysed). */
-bool dw_guard_judge(struct dw_guard *g, struct dw_worker *w, const struct dw_guard_who *who,
+bool dw_guard_judge(struct dw_guard *g, struct dw_worker *w, const struct dw_session_info *who,
 	const char *text, size_t len, const char *current_db, char *msg, size_t cap);
 
 /* Refuses a message dbward cannot judge at all (a PostgreSQL fastpath
  * function call names its function by OID): true when it may pass. */
-bool dw_guard_judge_opaque(struct dw_guard *g, const struct dw_guard_who *who, const char *what,
+bool dw_guard_judge_opaque(struct dw_guard *g, const struct dw_session_info *who, const char *what,
 	char *msg, size_t cap);
 
 /* A fresh reference id for an error shown to a client ("1a2b3c4d-12-3"). */

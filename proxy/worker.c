@@ -14,6 +14,7 @@
 #include <event2/listener.h>
 #include <event2/thread.h>
 
+#include "audit/audit.h"
 #include "backends/pool.h"
 #include "policy/policy.h"
 #include "proxy/log.h"
@@ -204,6 +205,7 @@ static int worker_init(struct dw_runtime *rt, struct dw_worker *w, unsigned id)
 	w->policy = dw_policy_ctx_new();
 	if (!w->policy)
 		return -1;
+	dw_policy_ctx_keep_normalized(w->policy, dw_audit_on());
 	w->wakeup = event_new(w->base, -1, EV_READ | EV_PERSIST, on_wakeup, w);
 	w->tick = event_new(w->base, -1, EV_PERSIST, on_tick, w);
 	struct timeval one_sec = {1, 0};

@@ -516,6 +516,17 @@ static void test_fingerprints(void)
 		all = A.stmts[k].fingerprint == dw_sql_fingerprint_text(out, n);
 	}
 	check(all, "every statement's fingerprint = hash of its normalized span");
+	/* Kept normalized text is what dw_sql_normalize writes for the span. */
+	A.keep_normalized = true;
+	an(DW_SQL_MYSQL, q);
+	all = A.n_stmts == 2;
+	for (uint32_t k = 0; all && k < A.n_stmts; k++) {
+		n = dw_sql_normalize(q + A.stmts[k].off, A.stmts[k].len, &MY, out, sizeof(out));
+		all = A.stmts[k].norm_len == n &&
+			memcmp(A.normalized + A.stmts[k].norm_off, out, n) == 0;
+	}
+	check(all, "kept normalized text = dw_sql_normalize of each statement");
+	A.keep_normalized = false;
 	an(DW_SQL_POSTGRES, "SELECT 1");
 	check(A.fingerprint == A.stmts[0].fingerprint, "one statement: message fingerprint = statement fingerprint");
 }
