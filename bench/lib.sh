@@ -238,3 +238,40 @@ bench_spread() {
     printf '%s\n' $vals | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 }
         END { printf "%.0f-%.0f\n", lo, hi }'
 }
+
+# ---- what every benchmark script does the same way ----
+
+# Reads the settings all scripts share: DBWARD_BIN, RUN_SECONDS,
+# WARMUP_SECONDS and ROUNDS (BENCH_QUICK, BENCH_SECONDS, BENCH_ROUNDS).
+bench_common_settings() {
+    DBWARD_BIN=${DBWARD_BIN:-$ROOT/build/dbward}
+    if [[ ${BENCH_QUICK:-0} == 1 ]]; then
+        RUN_SECONDS=${BENCH_SECONDS:-3}
+        WARMUP_SECONDS=1
+    else
+        RUN_SECONDS=${BENCH_SECONDS:-10}
+        WARMUP_SECONDS=2
+    fi
+    ROUNDS=${BENCH_ROUNDS:-1}
+}
+
+# Starts a run: notes the load, creates WORK (/tmp/dbward-NAME.XXXXXX,
+# removed on exit unless BENCH_KEEP=1; the caller sets its mode) and a
+# random BENCH_PASSWORD.
+bench_start_run() { # NAME
+    LOAD_BEFORE=$(bench_load)
+    bench_check_idle
+    WORK=$(mktemp -d "/tmp/dbward-$1.XXXXXX") || bench_die "mktemp failed"
+    trap bench_finish_run EXIT
+    trap 'exit 130' INT TERM
+    BENCH_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+}
+
+bench_finish_run() {
+    bench_cleanup
+    if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+        bench_log "kept $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+}

@@ -24,15 +24,7 @@ ROOT=$(dirname "$HERE")
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 
-DBWARD_BIN=${DBWARD_BIN:-$ROOT/build/dbward}
-if [[ ${BENCH_QUICK:-0} == 1 ]]; then
-    RUN_SECONDS=${BENCH_SECONDS:-3}
-    WARMUP_SECONDS=1
-else
-    RUN_SECONDS=${BENCH_SECONDS:-10}
-    WARMUP_SECONDS=2
-fi
-ROUNDS=${BENCH_ROUNDS:-1}
+bench_common_settings
 THREADS=${BENCH_THREADS:-16}
 POOL_SIZE=${BENCH_POOL:-32}
 TABLES=${BENCH_TABLES:-4}
@@ -53,24 +45,8 @@ else
     USER_OPT=()
 fi
 
-LOAD_BEFORE=$(bench_load)
-bench_check_idle
-
-WORK=$(mktemp -d /tmp/dbward-mybench.XXXXXX) || bench_die "mktemp failed"
+bench_start_run mybench
 chmod 755 "$WORK"
-
-cleanup() {
-    bench_cleanup
-    if [[ ${BENCH_KEEP:-0} == 1 ]]; then
-        bench_log "kept $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-BENCH_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 
 # ---- MariaDB ---------------------------------------------------------------
 

@@ -28,15 +28,7 @@ ROOT=$(dirname "$HERE")
 . "$HERE/lib.sh"
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-DBWARD_BIN=${DBWARD_BIN:-$ROOT/build/dbward}
-if [[ ${BENCH_QUICK:-0} == 1 ]]; then
-    RUN_SECONDS=${BENCH_SECONDS:-3}
-    WARMUP_SECONDS=1
-else
-    RUN_SECONDS=${BENCH_SECONDS:-10}
-    WARMUP_SECONDS=2
-fi
-ROUNDS=${BENCH_ROUNDS:-1}
+bench_common_settings
 CLIENTS=${BENCH_CLIENTS:-16}
 THREADS=${BENCH_THREADS:-2}
 SCALE=${BENCH_SCALE:-10}
@@ -63,25 +55,9 @@ else
     as_pg() { "$@"; }
 fi
 
-LOAD_BEFORE=$(bench_load)
-bench_check_idle
-
-WORK=$(mktemp -d /tmp/dbward-pgbench.XXXXXX) || bench_die "mktemp failed"
+bench_start_run pgbench
 chmod 700 "$WORK"
 [[ $(id -u) == 0 ]] && chown "$RUN_USER:" "$WORK"
-
-cleanup() {
-    bench_cleanup
-    if [[ ${BENCH_KEEP:-0} == 1 ]]; then
-        bench_log "kept $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-BENCH_PASSWORD=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 export PGPASSWORD=$BENCH_PASSWORD
 
 # ---- PostgreSQL ----------------------------------------------------------
