@@ -101,29 +101,16 @@ def app_user(auth=None, name=APP_USER, password=APP_PASSWORD, **extra):
     return u
 
 
-def pg_config(pg, listen_port=None, *, mode="transaction", size=20, users=None,
-              listener_tls=None, backend_tls=None, timeouts=None, workers=2,
-              pool_extra=None, listener_extra=None):
-    """The standard config: one postgres listener in front of the test server."""
-    listener = {
-        "name": "pg",
-        "protocol": "postgres",
-        "listen": f"127.0.0.1:{listen_port or free_port()}",
-        "backend": "pg-main",
-    }
+def _config(listener, backend, *, listen_port, mode, size, users, listener_tls, timeouts,
+            workers, pool_extra, listener_extra):
+    """One listener in front of one backend: what pg_config and my_config share."""
+    listener = dict(listener, listen=f"127.0.0.1:{listen_port or free_port()}")
     if listener_tls:
         listener["tls"] = listener_tls
     listener.update(listener_extra or {})
-    backend = {
-        "name": "pg-main",
-        "protocol": "postgres",
-        "address": f"{pg.host}:{pg.port}",
-    }
-    if backend_tls:
-        backend["tls"] = backend_tls
     pool = {"mode": mode, "size": size}
     pool.update(pool_extra or {})
-    backend["pool"] = pool
+    backend = dict(backend, pool=pool)
     t = {"connect": "5s", "login": "10s", "pool_wait": "5s"}
     t.update(timeouts or {})
     return {
@@ -133,6 +120,19 @@ def pg_config(pg, listen_port=None, *, mode="transaction", size=20, users=None,
         "users": users if users is not None else [app_user()],
         "timeouts": t,
     }
+
+
+def pg_config(pg, listen_port=None, *, mode="transaction", size=20, users=None,
+              listener_tls=None, backend_tls=None, timeouts=None, workers=2,
+              pool_extra=None, listener_extra=None):
+    """The standard config: one postgres listener in front of the test server."""
+    backend = {"name": "pg-main", "protocol": "postgres", "address": f"{pg.host}:{pg.port}"}
+    if backend_tls:
+        backend["tls"] = backend_tls
+    return _config({"name": "pg", "protocol": "postgres", "backend": "pg-main"}, backend,
+                   listen_port=listen_port, mode=mode, size=size, users=users,
+                   listener_tls=listener_tls, timeouts=timeouts, workers=workers,
+                   pool_extra=pool_extra, listener_extra=listener_extra)
 
 
 def my_config(maria, listen_port=None, *, mode="transaction", size=20, users=None,
@@ -140,33 +140,12 @@ def my_config(maria, listen_port=None, *, mode="transaction", size=20, users=Non
               pool_extra=None, listener_extra=None):
     """The standard MySQL config: one mysql listener in front of the MariaDB test
     server. Backend TLS is off unless BACKEND_TLS says otherwise."""
-    listener = {
-        "name": "my",
-        "protocol": "mysql",
-        "listen": f"127.0.0.1:{listen_port or free_port()}",
-        "backend": "maria-main",
-    }
-    if listener_tls:
-        listener["tls"] = listener_tls
-    listener.update(listener_extra or {})
-    backend = {
-        "name": "maria-main",
-        "protocol": "mysql",
-        "address": f"{maria.host}:{maria.port}",
-        "tls": backend_tls or {"mode": "disable"},
-    }
-    pool = {"mode": mode, "size": size}
-    pool.update(pool_extra or {})
-    backend["pool"] = pool
-    t = {"connect": "5s", "login": "10s", "pool_wait": "5s"}
-    t.update(timeouts or {})
-    return {
-        "workers": workers,
-        "listeners": [listener],
-        "backends": [backend],
-        "users": users if users is not None else [app_user()],
-        "timeouts": t,
-    }
+    backend = {"name": "maria-main", "protocol": "mysql",
+               "address": f"{maria.host}:{maria.port}", "tls": backend_tls or {"mode": "disable"}}
+    return _config({"name": "my", "protocol": "mysql", "backend": "maria-main"}, backend,
+                   listen_port=listen_port, mode=mode, size=size, users=users,
+                   listener_tls=listener_tls, timeouts=timeouts, workers=workers,
+                   pool_extra=pool_extra, listener_extra=listener_extra)
 
 
 def listen_ports(config_text):
