@@ -539,6 +539,15 @@ static uint8_t *take_command(struct evbuffer *in, size_t total)
 	return buf;
 }
 
+/* Notes a COM_STMT_EXECUTE of client statement ID as sent. */
+static void audit_execute(struct my_session *s, uint32_t id)
+{
+	uint8_t key[4];
+	my_put_u32(key, id);
+	dw_stmt_notes_push_execution(&s->notes, dw_stmt_notes_new_message(&s->notes),
+		dw_audit_names_get(&s->audit_stmts, (const char *)key, sizeof key));
+}
+
 /* A statement command naming client statement ID, under transaction
  * pooling: rewritten to the server's id, after preparing the statement on
  * this server if needed. Returns false to stop reading input (waiting for the
@@ -631,16 +640,9 @@ static bool relay_statement_command(struct my_session *s, struct my_server *srv,
 	my_reply_init(&srv->reply, cmd, srv->caps);
 	srv->reply_started = false;
 	srv->busy = !my_reply_done(&srv->reply);
+	if (cmd == MY_COM_STMT_EXECUTE && dw_audit_on())
+		audit_execute(s, id);
 	return true;
-}
-
-/* Notes a COM_STMT_EXECUTE of client statement ID as sent. */
-static void audit_execute(struct my_session *s, uint32_t id)
-{
-	uint8_t key[4];
-	my_put_u32(key, id);
-	dw_stmt_notes_push_execution(&s->notes, dw_stmt_notes_new_message(&s->notes),
-		dw_audit_names_get(&s->audit_stmts, (const char *)key, sizeof key));
 }
 
 static bool refused_command(uint8_t cmd)
@@ -833,13 +835,8 @@ static void client_input(struct my_session *s)
 			}
 			evbuffer_copyout(in, pkt, total);
 			bool consumed;
-			uint32_t exec_id = 0;
-			bool exec = cmd == MY_COM_STMT_EXECUTE && dw_audit_on() &&
-				my_stmt_id_at(pkt + MY_HEADER_LEN, plen, &exec_id);
 			bool go_on = relay_statement_command(s, srv, pkt, total, &consumed);
 			free(pkt);
-			if (exec && consumed && srv->busy && srv->reply.cmd == MY_COM_STMT_EXECUTE)
-				audit_execute(s, exec_id);
 			if (consumed && s->state != MYC_CLOSING)
 				evbuffer_drain(in, total);
 			if (!go_on)

@@ -1,7 +1,6 @@
 /* See stmt_audit.h. */
 #include "proxy/stmt_audit.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
