@@ -52,6 +52,18 @@ void dw_audit_array_strn(struct dw_audit_rec *r, const char *value, size_t len);
 void dw_audit_array_end(struct dw_audit_rec *r);
 void dw_audit_rec_free(struct dw_audit_rec *r);
 
+/* Fields rendered once and appended to many records (a session's part):
+ * reset empties R without starting a record; fields added then form
+ * FIELDS (R->buf, R->len: `,"k":v...`), which dw_audit_raw appends to
+ * another record as they are. TRUNCATED: R was cut when they were built. */
+void dw_audit_reset(struct dw_audit_rec *r);
+void dw_audit_raw(struct dw_audit_rec *r, const char *fields, size_t len, bool truncated);
+
+/* A record for worker WORKER to build into, reused from one record to the
+ * next (no allocation per record); only that worker's thread uses it.
+ * NULL when auditing is off. */
+struct dw_audit_rec *dw_audit_scratch(unsigned worker);
+
 /* Starts the writer for CFG's `audit` section with one queue per worker
  * (N_WORKERS). Returns 0 (also when auditing is off: nothing is written
  * then) or -1 with the reason logged (file cannot be opened safely...).

@@ -182,12 +182,7 @@ void dw_audit_begin(struct dw_audit_rec *r, const char *event, const char *actio
 	char ts[64];
 	int n;
 
-	r->len = 0;
-	r->truncated = false;
-	r->in_array = false;
-	r->array_first = false;
-	r->array_skipped = false;
-	r->severity = 0;
+	dw_audit_reset(r);
 	for (unsigned i = 0; i < sizeof(severity_names) / sizeof(severity_names[0]); i++)
 		if (severity != NULL && strcmp(severity, severity_names[i]) == 0)
 			r->severity = (unsigned char)i;
@@ -272,18 +267,51 @@ void dw_audit_client(struct dw_audit_rec *r, const char *ip, int port, bool tls)
 		return;
 	/* Built whole first, so the object is either complete or left out. An
 	 * address is short; a longer one is cut like any other string. */
-	n += (size_t)snprintf(obj, sizeof(obj), "{");
+	obj[n++] = '{';
 	if (ip != NULL) {
-		n += (size_t)snprintf(obj + n, sizeof(obj) - n, "\"ip\":\"");
+		memcpy(obj + n, "\"ip\":\"", 6);
+		n += 6;
 		n += dw_audit_escape(obj + n, 96, ip, strlen(ip), &cut);
-		n += (size_t)snprintf(obj + n, sizeof(obj) - n, "\",");
+		memcpy(obj + n, "\",", 2);
+		n += 2;
 	}
-	n += (size_t)snprintf(obj + n, sizeof(obj) - n, "\"port\":%d,\"tls\":%s}",
-			      port < 0 ? 0 : port, tls ? "true" : "false");
+	memcpy(obj + n, "\"port\":", 7);
+	n += 7;
+	char num[12];
+	size_t d = sizeof num;
+	unsigned u = port < 0 ? 0 : (unsigned)port;
+	do {
+		num[--d] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	memcpy(obj + n, num + d, sizeof num - d);
+	n += sizeof num - d;
+	const char *t = tls ? ",\"tls\":true}" : ",\"tls\":false}";
+	memcpy(obj + n, t, strlen(t));
+	n += strlen(t);
 	if (!put_key(r, "client", n))
 		return;
 	put(r, obj, n);
 	if (cut)
+		r->truncated = true;
+}
+
+void dw_audit_reset(struct dw_audit_rec *r)
+{
+	r->len = 0;
+	r->truncated = false;
+	r->in_array = false;
+	r->array_first = false;
+	r->array_skipped = false;
+	r->severity = 0;
+}
+
+void dw_audit_raw(struct dw_audit_rec *r, const char *fields, size_t len, bool truncated)
+{
+	if (r->in_array || len == 0 || !reserve(r, len))
+		return;
+	put(r, fields, len);
+	if (truncated)
 		r->truncated = true;
 }
 

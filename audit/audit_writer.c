@@ -74,6 +74,7 @@ struct queue {
 	uint32_t count;
 	unsigned waiters;
 	bool closed;
+	struct dw_audit_rec scratch;    /* dw_audit_scratch: its worker's only */
 };
 
 /* Shared between submitters, the writer and the control functions. */
@@ -150,6 +151,13 @@ static void force_wake(void)
 bool dw_audit_on(void)
 {
 	return atomic_load_explicit(&S.on, memory_order_relaxed);
+}
+
+struct dw_audit_rec *dw_audit_scratch(unsigned worker)
+{
+	if (!atomic_load(&S.on) || S.queues == NULL)
+		return NULL;
+	return &S.queues[worker < S.n_queues ? worker : S.n_queues - 1].scratch;
 }
 
 void dw_audit_submit(unsigned worker, const struct dw_audit_rec *r)
@@ -306,13 +314,29 @@ static void note_line(size_t off, size_t len, unsigned char severity)
 	W.n_lines++;
 }
 
+/* SEQ in decimal at the end of OUT[24]; returns where it starts. */
+static size_t format_seq(char out[24], uint64_t seq)
+{
+	size_t d = 24;
+	do {
+		out[--d] = (char)('0' + seq % 10);
+		seq /= 10;
+	} while (seq);
+	return d;
+}
+
+static void out_put(const char *s, size_t n)
+{
+	memcpy(W.out + W.out_len, s, n);
+	W.out_len += n;
+}
+
+/* Bytes of the line for a body of BODY_LEN bytes with SEQ:
+ * { body ,"seq":N [,"prev":"P","hash":"H"] }\n */
 static size_t line_length(size_t body_len, uint64_t seq)
 {
 	char num[24];
-	size_t n = (size_t)snprintf(num, sizeof(num), "%" PRIu64, seq);
-
-	/* { body ,"seq":N [,"prev":"P","hash":"H"] }\n */
-	return 1 + body_len + 7 + n +
+	return 1 + body_len + 7 + (24 - format_seq(num, seq)) +
 	       (W.chain != NULL ? 10 + DW_AUDIT_HASH_HEX + 10 + DW_AUDIT_HASH_HEX : 0) + 2;
 }
 
@@ -323,29 +347,30 @@ static bool compose(const char *body, size_t len, unsigned char severity)
 	const char *comma = memchr(body, ',', len);
 	size_t ts_len = comma != NULL ? (size_t)(comma - body) : len;
 	size_t start = W.out_len;
-	char num[32];
-	int n;
+	char num[24];
+	size_t d = format_seq(num, W.next_seq);
 
 	if (!out_reserve(line_length(len, W.next_seq)))
 		return false;
-	n = snprintf(num, sizeof(num), ",\"seq\":%" PRIu64, W.next_seq);
 	W.out[W.out_len++] = '{';
-	memcpy(W.out + W.out_len, body, ts_len);
-	W.out_len += ts_len;
-	memcpy(W.out + W.out_len, num, (size_t)n);
-	W.out_len += (size_t)n;
-	memcpy(W.out + W.out_len, body + ts_len, len - ts_len);
-	W.out_len += len - ts_len;
+	out_put(body, ts_len);
+	out_put(",\"seq\":", 7);
+	out_put(num + d, 24 - d);
+	out_put(body + ts_len, len - ts_len);
 	if (W.chain != NULL) {
 		char hash[DW_AUDIT_HASH_HEX + 1];
 
-		W.out_len += (size_t)sprintf(W.out + W.out_len, ",\"prev\":\"%s\"", W.last_hash);
+		out_put(",\"prev\":\"", 9);
+		out_put(W.last_hash, DW_AUDIT_HASH_HEX);
+		out_put("\"", 1);
 		if (!dw_audit_chain_hash(W.chain, W.last_hash, W.out + start, W.out_len - start,
 					 hash)) {
 			W.out_len = start;
 			return false;
 		}
-		W.out_len += (size_t)sprintf(W.out + W.out_len, ",\"hash\":\"%s\"", hash);
+		out_put(",\"hash\":\"", 9);
+		out_put(hash, DW_AUDIT_HASH_HEX);
+		out_put("\"", 1);
 		memcpy(W.last_hash, hash, sizeof(hash));
 	}
 	W.out[W.out_len++] = '}';
@@ -664,6 +689,7 @@ static void release_all(void)
 			free(n);
 			n = next;
 		}
+		dw_audit_rec_free(&S.queues[i].scratch);
 		pthread_mutex_destroy(&S.queues[i].mu);
 		pthread_cond_destroy(&S.queues[i].room);
 	}

@@ -52,16 +52,30 @@ void dw_sql_analysis_free(struct dw_sql_analysis *a)
 	a->keep_normalized = keep;
 }
 
+/* Appends LEN bytes of S at OUT[*n] within CAP (one byte kept for the
+ * terminator), cutting what does not fit. */
+static void append_cut(char *out, size_t cap, size_t *n, const char *s, size_t len)
+{
+	size_t room = cap - 1 - *n;
+	if (len > room)
+		len = room;
+	memcpy(out + *n, s, len);
+	*n += len;
+}
+
 void dw_sql_name_format(const struct dw_sql_analysis *a, const struct dw_sql_name *n,
 	char *out, size_t cap)
 {
+	size_t len = 0;
 	if (!cap)
 		return;
-	if (n->schema_len)
-		snprintf(out, cap, "%.*s.%.*s", (int)n->schema_len, a->names + n->schema_off,
-			(int)n->name_len, a->names + n->name_off);
-	else
-		snprintf(out, cap, "%.*s", (int)n->name_len, a->names + n->name_off);
+	/* Once per object of every audited statement: no printf. */
+	if (n->schema_len) {
+		append_cut(out, cap, &len, a->names + n->schema_off, n->schema_len);
+		append_cut(out, cap, &len, ".", 1);
+	}
+	append_cut(out, cap, &len, a->names + n->name_off, n->name_len);
+	out[len] = '\0';
 }
 
 static bool grow_toks(struct sql_tok **toks, uint32_t *cap, uint32_t need)

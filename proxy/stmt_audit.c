@@ -20,13 +20,21 @@ struct dw_stmt_note {
 	enum dw_sql_op op;
 	uint32_t classes;
 	bool writes;
-	char *text;            /* as audit.statements says; NULL for none */
+	const char *text;      /* as audit.statements says; NULL for none */
 	size_t text_len;
-	char *objects;         /* "a\0b\0" */
+	const char *objects;   /* "a\0b\0" */
 	size_t objects_len;
+	char *block;           /* owns text and objects */
+	struct dw_stmt_summary *sum; /* an execution: the facts are the summary's */
 	const char *rule;      /* a monitor/learn finding, static text */
 	char *reason;
 	enum dw_policy_mode mode;
+};
+
+/* A prepared statement's note template: the same fields, kept. */
+struct dw_stmt_summary {
+	struct dw_stmt_note note;
+	uint32_t refs;
 };
 
 static uint64_t now_us(void)
@@ -90,22 +98,80 @@ static void put_session(struct dw_audit_rec *r, const struct dw_session_info *as
 		dw_audit_str(r, "application", as->application);
 }
 
+/* What identifies AS's rendering: its strings and numbers, one after
+ * the other. Cheaper to build and compare than to escape again. */
+static size_t session_key(const struct dw_session_info *as, char *out, size_t cap)
+{
+	const char *parts[] = { as->listener, as->protocol, as->backend, as->user, as->database,
+		as->application, as->ip };
+	size_t n = 0;
+	struct { uint64_t id; int port; bool tls; } nums = { as->id, as->port, as->tls };
+	if (cap < sizeof nums)
+		return 0;
+	memcpy(out, &nums, sizeof nums);
+	n = sizeof nums;
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		size_t l = parts[i] ? strlen(parts[i]) + 1 : 1;
+		if (n + l > cap)
+			return 0;
+		if (parts[i])
+			memcpy(out + n, parts[i], l);
+		else
+			out[n] = '\1'; /* NULL, told apart from "" */
+		n += l;
+	}
+	return n;
+}
+
+/* AS's fields into R, rendered again only when the session changed (user,
+ * database or application after login, a new backend...). */
+static void put_session_cached(struct dw_audit_rec *r, struct dw_stmt_notes *n,
+	const struct dw_session_info *as)
+{
+	char key[1024];
+	size_t kl = session_key(as, key, sizeof key);
+	if (kl == 0) { /* unusually long names: not cached */
+		put_session(r, as);
+		return;
+	}
+	if (!n->who || n->who_key_len != kl || memcmp(n->who_key, key, kl) != 0) {
+		struct dw_audit_rec f = {0};
+		dw_audit_reset(&f);
+		put_session(&f, as);
+		char *k = malloc(kl);
+		if (!k || !f.buf) {
+			free(k);
+			dw_audit_rec_free(&f);
+			put_session(r, as);
+			return;
+		}
+		free(n->who);
+		free(n->who_key);
+		memcpy(k, key, kl);
+		n->who = f.buf; /* the rendered fields, kept */
+		n->who_len = (uint32_t)f.len;
+		n->who_cut = f.truncated;
+		n->who_key = k;
+		n->who_key_len = (uint32_t)kl;
+	}
+	dw_audit_raw(r, n->who, n->who_len, n->who_cut);
+}
+
 void dw_audit_session_event(const struct dw_session_info *as, const char *event,
 	const char *action, const char *outcome, const char *severity, const char *reason)
 {
-	if (!dw_audit_on())
+	struct dw_audit_rec *r = dw_audit_scratch(as->worker);
+	if (!r)
 		return;
-	struct dw_audit_rec r = {0};
-	dw_audit_begin(&r, event, action, outcome, severity);
-	put_session(&r, as);
-	dw_audit_str(&r, "reason", reason);
-	dw_audit_submit(as->worker, &r);
-	dw_audit_rec_free(&r);
+	dw_audit_begin(r, event, action, outcome, severity);
+	put_session(r, as);
+	dw_audit_str(r, "reason", reason);
+	dw_audit_submit(as->worker, r);
 }
 
-/* Copies statement I of A as MODE says: normalized (literals replaced),
- * full, or nothing. */
-static char *statement_text(const struct dw_sql_analysis *a, const char *text, uint32_t i,
+/* Statement I of A as MODE says: normalized (literals replaced), full, or
+ * nothing (NULL). A view into A or TEXT, cut to TEXT_MAX. */
+static const char *statement_view(const struct dw_sql_analysis *a, const char *text, uint32_t i,
 	enum dw_audit_statements mode, size_t *len)
 {
 	const struct dw_sql_stmt *st = &a->stmts[i];
@@ -121,48 +187,39 @@ static char *statement_text(const struct dw_sql_analysis *a, const char *text, u
 		from = a->normalized + st->norm_off;
 		n = st->norm_len;
 	}
-	if (n > TEXT_MAX)
-		n = TEXT_MAX;
-	char *out = malloc(n + 1);
-	if (!out)
-		return NULL;
-	memcpy(out, from, n);
-	out[n] = '\0';
-	*len = n;
-	return out;
+	*len = n > TEXT_MAX ? TEXT_MAX : n;
+	return from;
 }
 
-static char *objects_of(const struct dw_sql_analysis *a, uint32_t i, size_t *len)
+/* Bytes the names of statement I's objects take as "a\0b\0". */
+static size_t objects_size(const struct dw_sql_analysis *a, uint32_t i)
 {
 	const struct dw_sql_stmt *st = &a->stmts[i];
-	*len = 0;
-	if (st->n_objects == 0)
-		return NULL;
 	size_t cap = 0;
 	for (uint32_t k = 0; k < st->n_objects; k++) {
 		const struct dw_sql_name *n = &a->objects[st->first_object + k];
 		cap += n->schema_len + n->name_len + 2;
 	}
-	char *out = malloc(cap);
-	if (!out)
-		return NULL;
-	for (uint32_t k = 0; k < st->n_objects; k++) {
-		char name[512];
-		dw_sql_name_format(a, &a->objects[st->first_object + k], name, sizeof name);
-		size_t nl = strlen(name) + 1;
-		if (*len + nl > cap)
-			break;
-		memcpy(out + *len, name, nl);
-		*len += nl;
+	return cap;
+}
+
+/* Writes them to OUT (objects_size bytes); returns the length used. */
+static size_t objects_write(const struct dw_sql_analysis *a, uint32_t i, char *out, size_t cap)
+{
+	const struct dw_sql_stmt *st = &a->stmts[i];
+	size_t len = 0;
+	for (uint32_t k = 0; k < st->n_objects && len < cap; k++) {
+		dw_sql_name_format(a, &a->objects[st->first_object + k], out + len, cap - len);
+		len += strlen(out + len) + 1;
 	}
-	return out;
+	return len;
 }
 
 static void note_free(struct dw_stmt_note *e)
 {
-	free(e->text);
-	free(e->objects);
+	free(e->block);
 	free(e->reason);
+	dw_stmt_summary_unref(e->sum);
 	memset(e, 0, sizeof *e);
 }
 
@@ -185,32 +242,35 @@ static void put_statement(struct dw_audit_rec *r, enum dw_sql_op op, uint64_t fi
 }
 
 /* Writes the record of note E: OUTCOME with the result fields given. */
-static void record_note(const struct dw_session_info *as, struct dw_stmt_note *e,
-	const char *outcome, uint64_t rows, bool has_rows, const char *sqlstate, int err_no,
-	const char *error)
+static void record_note(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	struct dw_stmt_note *note, const char *outcome, uint64_t rows, bool has_rows,
+	const char *sqlstate, int err_no, const char *error)
 {
+	/* An execution's facts are its prepared statement's; its times its own. */
+	const struct dw_stmt_note *e = note->sum ? &note->sum->note : note;
 	bool ok = strcmp(outcome, "success") == 0;
 	const char *severity = ok ? (e->rule ? "warning" : "info") : "warning";
-	struct dw_audit_rec r = {0};
-	dw_audit_begin(&r, event_of(e->classes, e->writes), "statement", outcome, severity);
-	put_session(&r, as);
-	put_statement(&r, e->op, e->fingerprint, e->text, e->text_len, e->objects, e->objects_len);
+	struct dw_audit_rec *r = dw_audit_scratch(as->worker);
+	if (!r)
+		return;
+	dw_audit_begin(r, event_of(e->classes, e->writes), "statement", outcome, severity);
+	put_session_cached(r, n, as);
+	put_statement(r, e->op, e->fingerprint, e->text, e->text_len, e->objects, e->objects_len);
 	if (e->rule) {
-		dw_audit_str(&r, "rule", e->rule);
-		dw_audit_str(&r, "reason", e->reason);
-		dw_audit_str(&r, "mode", mode_name(e->mode));
+		dw_audit_str(r, "rule", e->rule);
+		dw_audit_str(r, "reason", e->reason);
+		dw_audit_str(r, "mode", mode_name(e->mode));
 	}
 	if (strcmp(outcome, "unknown") != 0)
-		dw_audit_int(&r, "duration_us", (int64_t)(now_us() - e->start_us));
+		dw_audit_int(r, "duration_us", (int64_t)(now_us() - note->start_us));
 	if (has_rows)
-		dw_audit_int(&r, "rows", (int64_t)rows);
+		dw_audit_int(r, "rows", (int64_t)rows);
 	if (sqlstate && *sqlstate)
-		dw_audit_str(&r, "sqlstate", sqlstate);
+		dw_audit_str(r, "sqlstate", sqlstate);
 	if (err_no)
-		dw_audit_int(&r, "errno", err_no);
-	dw_audit_str(&r, "error", error);
-	dw_audit_submit(as->worker, &r);
-	dw_audit_rec_free(&r);
+		dw_audit_int(r, "errno", err_no);
+	dw_audit_str(r, "error", error);
+	dw_audit_submit(as->worker, r);
 }
 
 static struct dw_stmt_note *oldest(struct dw_stmt_notes *n)
@@ -267,8 +327,22 @@ static void fill(struct dw_stmt_note *e, const struct dw_sql_analysis *a, const 
 	e->op = a->stmts[i].op;
 	e->classes = a->stmts[i].classes;
 	e->writes = a->stmts[i].writes;
-	e->text = statement_text(a, text, i, mode, &e->text_len);
-	e->objects = objects_of(a, i, &e->objects_len);
+	/* Text and object names in one allocation: one per statement. */
+	size_t tl;
+	const char *t = statement_view(a, text, i, mode, &tl);
+	size_t ocap = objects_size(a, i);
+	if ((t || ocap) && (e->block = malloc(tl + 1 + ocap)) != NULL) {
+		if (t) {
+			memcpy(e->block, t, tl);
+			e->block[tl] = '\0';
+			e->text = e->block;
+			e->text_len = tl;
+		}
+		if (ocap) {
+			e->objects = e->block + tl + 1;
+			e->objects_len = objects_write(a, i, e->block + tl + 1, ocap);
+		}
+	}
 	if (v && v->flagged) {
 		e->rule = v->rule;
 		e->reason = strdup(v->reason);
@@ -290,12 +364,6 @@ void dw_stmt_notes_push(struct dw_stmt_notes *n, uint32_t message,
 		fill(e, a, text, i, v, mode);
 	}
 }
-
-/* A prepared statement's note template: the same fields, kept. */
-struct dw_stmt_summary {
-	struct dw_stmt_note note;
-	uint32_t refs;
-};
 
 struct dw_stmt_summary *dw_stmt_summary_new(const struct dw_sql_analysis *a, const char *text,
 	const struct dw_verdict *v, enum dw_audit_statements mode)
@@ -325,40 +393,14 @@ void dw_stmt_summary_unref(struct dw_stmt_summary *sum)
 	free(sum);
 }
 
-static char *copy_bytes(const char *p, size_t len)
-{
-	if (!p)
-		return NULL;
-	char *c = malloc(len + 1);
-	if (c) {
-		memcpy(c, p, len);
-		c[len] = '\0';
-	}
-	return c;
-}
-
 void dw_stmt_notes_push_execution(struct dw_stmt_notes *n, uint32_t message,
-	const struct dw_stmt_summary *sum)
+	struct dw_stmt_summary *sum)
 {
 	if (!dw_audit_on())
 		return;
 	struct dw_stmt_note *e = append(n, message);
-	if (!e || !sum)
-		return;
-	const struct dw_stmt_note *t = &sum->note;
-	e->fingerprint = t->fingerprint;
-	e->op = t->op;
-	e->classes = t->classes;
-	e->writes = t->writes;
-	e->text = copy_bytes(t->text, t->text_len);
-	e->text_len = e->text ? t->text_len : 0;
-	if (t->objects && (e->objects = malloc(t->objects_len)) != NULL) {
-		memcpy(e->objects, t->objects, t->objects_len);
-		e->objects_len = t->objects_len;
-	}
-	e->rule = t->rule;
-	e->reason = t->reason ? strdup(t->reason) : NULL;
-	e->mode = t->mode;
+	if (e)
+		e->sum = dw_stmt_summary_ref(sum);
 }
 
 void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_session_info *as, bool ok,
@@ -367,7 +409,7 @@ void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_session_inf
 	struct dw_stmt_note *e = oldest(n);
 	if (!e)
 		return;
-	record_note(as, e, ok ? "success" : "failure", rows, ok && rows != DW_ROWS_UNKNOWN, sqlstate,
+	record_note(n, as, e, ok ? "success" : "failure", rows, ok && rows != DW_ROWS_UNKNOWN, sqlstate,
 		err_no, error);
 	pop(n);
 }
@@ -385,7 +427,7 @@ void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_ses
 		return;
 	}
 	while ((e = oldest(n)) && e->message == message) {
-		record_note(as, e, "success", 0, false, NULL, 0, NULL);
+		record_note(n, as, e, "success", 0, false, NULL, 0, NULL);
 		pop(n);
 	}
 }
@@ -395,7 +437,7 @@ void dw_stmt_notes_end_through(struct dw_stmt_notes *n, const struct dw_session_
 {
 	struct dw_stmt_note *e;
 	while ((e = oldest(n)) && (int32_t)(e->message - message) <= 0) {
-		record_note(as, e, "failure", 0, false, NULL, 0,
+		record_note(n, as, e, "failure", 0, false, NULL, 0,
 			"not executed: an earlier statement of the same message failed");
 		pop(n);
 	}
@@ -406,11 +448,13 @@ void dw_stmt_notes_clear(struct dw_stmt_notes *n, const struct dw_session_info *
 	struct dw_stmt_note *e;
 	while ((e = oldest(n))) {
 		if (as)
-			record_note(as, e, "unknown", 0, false, NULL, 0,
+			record_note(n, as, e, "unknown", 0, false, NULL, 0,
 				"the client left before the result ended");
 		pop(n);
 	}
 	free(n->q);
+	free(n->who);
+	free(n->who_key);
 	memset(n, 0, sizeof *n);
 }
 
@@ -431,30 +475,32 @@ void dw_audit_refused(const struct dw_session_info *as, const struct dw_sql_anal
 		return;
 	uint32_t count = a && a->status == DW_SQL_OK && a->n_stmts ? a->n_stmts : 1;
 	for (uint32_t i = 0; i < count; i++) {
-		struct dw_audit_rec r = {0};
-		dw_audit_begin(&r, "security", "blocked", "blocked", "warning");
-		put_session(&r, as);
+		struct dw_audit_rec *r = dw_audit_scratch(as->worker);
+		if (!r)
+			return;
+		dw_audit_begin(r, "security", "blocked", "blocked", "warning");
+		put_session(r, as);
 		if (a && a->status == DW_SQL_OK && a->n_stmts) {
-			size_t tl = 0, ol = 0;
-			char *t = statement_text(a, text, i, mode, &tl);
-			char *o = objects_of(a, i, &ol);
-			put_statement(&r, a->stmts[i].op, a->stmts[i].fingerprint, t, tl, o, ol);
-			free(t);
+			size_t tl, ocap = objects_size(a, i), ol = 0;
+			const char *t = statement_view(a, text, i, mode, &tl);
+			char *o = ocap ? malloc(ocap) : NULL;
+			if (o)
+				ol = objects_write(a, i, o, ocap);
+			put_statement(r, a->stmts[i].op, a->stmts[i].fingerprint, t, tl, o, ol);
 			free(o);
 		} else {
 			char fp[17];
-			dw_audit_str(&r, "operation", dw_sql_op_name(v->op));
+			dw_audit_str(r, "operation", dw_sql_op_name(v->op));
 			format_hex64(fp, v->fingerprint);
-			dw_audit_strn(&r, "fingerprint", fp, 16);
+			dw_audit_strn(r, "fingerprint", fp, 16);
 			if (mode == DW_AUDIT_STMT_FULL)
-				dw_audit_strn(&r, "statement", text, len < TEXT_MAX ? len : TEXT_MAX);
+				dw_audit_strn(r, "statement", text, len < TEXT_MAX ? len : TEXT_MAX);
 		}
-		dw_audit_str(&r, "rule", v->rule);
-		dw_audit_str(&r, "reason", v->reason);
-		dw_audit_str(&r, "mode", mode_name(v->mode));
-		dw_audit_str(&r, "policy", v->policy);
-		dw_audit_str(&r, "ref", ref);
-		dw_audit_submit(as->worker, &r);
-		dw_audit_rec_free(&r);
+		dw_audit_str(r, "rule", v->rule);
+		dw_audit_str(r, "reason", v->reason);
+		dw_audit_str(r, "mode", mode_name(v->mode));
+		dw_audit_str(r, "policy", v->policy);
+		dw_audit_str(r, "ref", ref);
+		dw_audit_submit(as->worker, r);
 	}
 }

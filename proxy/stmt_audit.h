@@ -31,6 +31,11 @@ struct dw_stmt_notes {
 	struct dw_stmt_note *q;
 	uint32_t head, count, cap;
 	uint32_t message;           /* the last message number handed out */
+	/* The session's fields of its records, rendered once: valid while
+	 * the session_info they came from (who_key) stays the same. */
+	char *who, *who_key;
+	uint32_t who_len, who_key_len;
+	bool who_cut;
 };
 
 /* A number for the next message's notes (never 0). */
@@ -56,7 +61,7 @@ void dw_stmt_summary_unref(struct dw_stmt_summary *sum);
 /* Notes one execution of SUM (NULL: a statement dbward did not see
  * prepared) as sent now, as part of MESSAGE. */
 void dw_stmt_notes_push_execution(struct dw_stmt_notes *n, uint32_t message,
-	const struct dw_stmt_summary *sum);
+	struct dw_stmt_summary *sum);
 
 #define DW_ROWS_UNKNOWN UINT64_MAX
 
