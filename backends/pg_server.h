@@ -54,7 +54,15 @@ struct pg_server {
 	bool in_copy_in;              /* server sent CopyInResponse */
 	bool unsynced;                /* extended messages sent since the last Sync */
 	uint32_t msg_remaining;       /* bytes of a streamed server message still to pass */
+	uint32_t drop_remaining;      /* bytes of a dropped server message still to come */
 	bool orphan_statements;       /* came from another worker: DEALLOCATE ALL first */
+	uint32_t next_serial;         /* numbers the client's statements (pg_pend.serial) */
+	bool drop_until_ready;        /* a cut statement's error is out: the rest up to
+	                                 ReadyForQuery is not the client's any more */
+	bool abort_at_ready;          /* a cut statement ended without the server failing it:
+	                                 a transaction it was in must fail as the client saw */
+	bool cancel_unconfirmed;      /* dbward cancelled a statement that ended by itself:
+	                                 the cancel may still land, so never reuse it */
 };
 
 static inline struct pg_server *pg_server_of(struct dw_server *s)

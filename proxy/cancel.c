@@ -101,21 +101,9 @@ static void *cancel_thread(void *arg)
 	return NULL;
 }
 
-void dw_cancel_request(uint32_t pid, uint32_t key)
+/* Takes over one reference to H. */
+static void send_cancel(struct dw_cancel_handle *h)
 {
-	pthread_mutex_lock(&table_mu);
-	struct dw_cancel_target *t = find_locked(pid, key);
-	struct dw_cancel_handle *h = NULL;
-	if (t) {
-		pthread_mutex_lock(&t->mu);
-		h = t->handle;
-		if (h)
-			atomic_fetch_add(&h->refs, 1);
-		pthread_mutex_unlock(&t->mu);
-	}
-	pthread_mutex_unlock(&table_mu);
-	if (!h)
-		return;
 	/* Bounded so a flood of valid keys cannot spawn unbounded threads. */
 	if (atomic_fetch_add(&inflight, 1) >= CANCEL_MAX_INFLIGHT) {
 		atomic_fetch_sub(&inflight, 1);
@@ -132,4 +120,29 @@ void dw_cancel_request(uint32_t pid, uint32_t key)
 		dw_cancel_handle_unref(h);
 	}
 	pthread_attr_destroy(&attr);
+}
+
+void dw_cancel_request(uint32_t pid, uint32_t key)
+{
+	pthread_mutex_lock(&table_mu);
+	struct dw_cancel_target *t = find_locked(pid, key);
+	struct dw_cancel_handle *h = NULL;
+	if (t) {
+		pthread_mutex_lock(&t->mu);
+		h = t->handle;
+		if (h)
+			atomic_fetch_add(&h->refs, 1);
+		pthread_mutex_unlock(&t->mu);
+	}
+	pthread_mutex_unlock(&table_mu);
+	if (h)
+		send_cancel(h);
+}
+
+void dw_cancel_server(struct dw_cancel_handle *h)
+{
+	if (!h)
+		return;
+	atomic_fetch_add(&h->refs, 1);
+	send_cancel(h);
 }

@@ -16,6 +16,9 @@ struct dw_cancel_target *dw_cancel_register(uint32_t *pid, uint32_t *key);
 void dw_cancel_unregister(struct dw_cancel_target *t);
 /* Which server connection (its cancel handle, or NULL) serves the client now. */
 void dw_cancel_set_server(struct dw_cancel_target *t, struct dw_cancel_handle *h);
+/* Cancels what server connection H runs now (a statement timeout, a result
+ * too large, a client gone mid-statement). */
+void dw_cancel_server(struct dw_cancel_handle *h);
 /* Handles a CancelRequest. Unknown keys are ignored, as the server does. */
 void dw_cancel_request(uint32_t pid, uint32_t key);
 

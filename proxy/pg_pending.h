@@ -27,6 +27,9 @@ enum pg_pend_kind {
 #define PEND_SWALLOW 0x01      /* reply is dbward's, not the client's */
 #define PEND_SEEN_T 0x02       /* DESCRIBE_STMT got its ParameterDescription */
 #define PEND_READY 0x04        /* SYNTH_ERROR: follow it with ReadyForQuery */
+#define PEND_CUT 0x08          /* QUERY/EXECUTE stopped by dbward (time or result limit):
+                                  its rows are dropped, its end replaced by TEXT's error */
+#define PEND_FAILS 0x10        /* QUERY of dbward's own meant to fail (aborts a transaction) */
 
 #define PG_PENDING_CAP 1024u
 
@@ -38,6 +41,8 @@ struct pg_pend {
 	struct pg_stmt *stmt;  /* PARSE/CLOSE of a cached statement: which one */
 	char *text;            /* SYNTH_ERROR: "SQLSTATE\0message", owned */
 	uint32_t audit_msg;    /* QUERY, SYNC: the message its audit notes belong to (0 = none) */
+	uint32_t serial;       /* QUERY, EXECUTE: numbered per server connection (never 0) */
+	uint32_t timeout_ms;   /* QUERY, EXECUTE: its time limit, 0 = none */
 };
 
 struct pg_pending {
@@ -61,6 +66,8 @@ static inline void pg_pending_push(struct pg_pending *p, uint8_t kind, uint8_t f
 	e->stmt = stmt;
 	e->text = NULL;
 	e->audit_msg = 0;
+	e->serial = 0;
+	e->timeout_ms = 0;
 	p->count++;
 }
 static inline void pg_pending_pop(struct pg_pending *p)

@@ -68,7 +68,7 @@ bool pg_relay_server_clean(const struct pg_server *srv)
 {
 	return srv->base.state == DWS_ATTACHED && srv->txstatus == 'I' && !srv->base.broken &&
 		pg_pending_empty(&srv->pending) && !srv->in_copy_in && !srv->unsynced &&
-		srv->msg_remaining == 0 && (!srv->client || srv->client->client_remaining == 0) &&
+		srv->msg_remaining == 0 && srv->drop_remaining == 0 && (!srv->client || srv->client->client_remaining == 0) &&
 		evbuffer_get_length(bufferevent_get_input(srv->base.bev)) == 0;
 }
 
@@ -263,7 +263,56 @@ static void audit_message_end(struct pg_session *s, uint32_t message)
 	dw_stmt_notes_end_through(&s->notes, &as, message);
 }
 
-enum srv_verdict { V_FORWARD, V_SWALLOW, V_FATAL };
+enum srv_verdict { V_FORWARD, V_SWALLOW, V_FATAL, V_REPLACE };
+
+/* A reply to a statement dbward cut (pg_limits.c): its rows are dropped and
+ * its end (CommandComplete, EmptyQuery, PortalSuspended, or the error the
+ * cancel caused) is replaced by dbward's error, kept in s->replacement.
+ * Returns false for messages handled as usual. */
+static bool cut_reply(struct pg_session *s, struct pg_server *srv, struct pg_pend *h, char type,
+	const uint8_t *body, size_t blen, enum srv_verdict *v)
+{
+	if (srv->drop_until_ready)
+		return false; /* replaced already: what follows is dropped as usual */
+	if (type == 'D') {
+		*v = V_SWALLOW;
+		return true;
+	}
+	if (type != 'C' && type != 'I' && type != 's' && type != 'E')
+		return false;
+	/* h->text: sqlstate, message, action, rule, ref (see pg_limits.c). */
+	char *text = h->text;
+	h->text = NULL;
+	const char *f[5] = { "XX000", "dbward: statement stopped", "blocked", NULL, NULL };
+	for (size_t i = 0, off = 0; text && i < 5; i++) {
+		f[i] = text + off;
+		off += strlen(text + off) + 1;
+	}
+	const char *server_state = type == 'E' ? pg_error_field(body, blen, 'C') : NULL;
+	if (server_state && strcmp(server_state, "57014") == 0)
+		srv->cancel_unconfirmed = false; /* the cancel landed on this statement */
+	if (type != 'E')
+		srv->abort_at_ready = true;
+	if (s->notes.count) {
+		struct dw_session_info as;
+		pg_session_info(s, &as);
+		dw_stmt_notes_complete_cut(&s->notes, &as, f[2], f[3], f[0], 0,
+			type == 'E' ? pg_error_field(body, blen, 'M') : NULL, f[4]);
+	}
+	free(s->replacement);
+	s->replacement = text;
+	if (h->kind == PEND_EXECUTE) {
+		if (type == 'E') {
+			skip_to_sync(s, srv);
+			emit_synthetic(srv, NULL);
+		} else {
+			pg_pending_pop(&srv->pending);
+		}
+	}
+	srv->drop_until_ready = true;
+	*v = V_REPLACE;
+	return true;
+}
 
 /* Accounts one server message against what is pending. BODY is set for the
  * message types that need it (Z, S, E) and for swallowed messages. */
@@ -273,6 +322,9 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 	struct pg_pend *h = pg_pending_head(&srv->pending);
 	bool swallow = h && (h->flags & PEND_SWALLOW);
 	uint8_t kind = h ? h->kind : 0;
+	enum srv_verdict cv;
+	if (s && h && (h->flags & PEND_CUT) && cut_reply(s, srv, h, type, body, blen, &cv))
+		return cv;
 	switch (type) {
 	case 'Z':
 		if (kind != PEND_SYNC && kind != PEND_QUERY)
@@ -324,6 +376,8 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 			return V_FATAL;
 		if (s && !swallow && type == 'C')
 			audit_statement_done(s, type, body, blen);
+		if (s)
+			s->counted_serial = 0; /* the next statement of the query counts anew */
 		return swallow ? V_SWALLOW : V_FORWARD;
 	case 'G':
 		srv->in_copy_in = true;
@@ -336,6 +390,8 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 			return s ? V_FORWARD : V_SWALLOW;
 		}
 		if (kind == PEND_QUERY || kind == PEND_SYNC) {
+			if (swallow && (h->flags & PEND_FAILS))
+				return V_SWALLOW;
 			if (swallow) {
 				/* Our own SET/DISCARD failed: the connection is suspect. */
 				srv->base.broken = true;
@@ -368,8 +424,12 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 	case 'R':
 	case 'v':
 		return V_FATAL;
+	case 'D':
+		if (s && !swallow && !pg_limits_row(s, srv, blen + 5))
+			return V_SWALLOW;
+		return swallow ? V_SWALLOW : V_FORWARD;
 	default:
-		/* Row data, COPY data and everything else passes. */
+		/* COPY data and everything else passes. */
 		return swallow ? V_SWALLOW : V_FORWARD;
 	}
 }
@@ -394,6 +454,18 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 			if (!dw_io_stream(len, &acc, &srv->msg_remaining))
 				break;
 			evbuffer_ptr_set(in, &pos, acc, EVBUFFER_PTR_SET);
+			continue;
+		}
+		if (srv->drop_remaining) {
+			/* The rest of a message not for the client (a cut result). */
+			dw_io_pass(in, out, &acc);
+			size_t have = evbuffer_get_length(in);
+			size_t d = have < srv->drop_remaining ? have : srv->drop_remaining;
+			evbuffer_drain(in, d);
+			srv->drop_remaining -= (uint32_t)d;
+			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+			if (srv->drop_remaining)
+				break;
 			continue;
 		}
 		if (len - acc < 5)
@@ -438,7 +510,8 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 			evbuffer_ptr_set(in, &bp, 5, EVBUFFER_PTR_ADD);
 			evbuffer_copyout_from(in, &bp, body, mlen - 4);
 		}
-		enum srv_verdict v = account(s, srv, type, body, body ? mlen - 4 : 0);
+		/* BLEN is the body's length even when only the header was read. */
+		enum srv_verdict v = account(s, srv, type, body, mlen - 4);
 		if (body && body != small)
 			free(body);
 		if (v == V_FATAL) {
@@ -452,6 +525,24 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 				dw_pool_release(&srv->base, false);
 			return false;
 		}
+		if (v == V_FORWARD && srv->drop_until_ready && type != 'Z')
+			v = V_SWALLOW; /* the rest of a cut statement's message */
+		if (type == 'Z')
+			srv->drop_until_ready = false;
+		if (type == 'Z' && v == V_FORWARD && srv->abort_at_ready) {
+			/* The client got an error for a statement the server completed:
+			 * in a transaction block, make the server's transaction fail
+			 * too, as the client now believes it has. */
+			srv->abort_at_ready = false;
+			if (srv->txstatus == 'T') {
+				pg_put_query(bufferevent_get_output(srv->base.bev),
+					"DO $dbward$BEGIN RAISE EXCEPTION 'dbward: transaction aborted after "
+					"a statement was stopped' USING ERRCODE = 'query_canceled'; END$dbward$");
+				pg_pending_push(&srv->pending, PEND_QUERY, PEND_SWALLOW | PEND_FAILS, NULL);
+				srv->txstatus = 'E';
+				v = V_REPLACE;
+			}
+		}
 		if (v == V_FORWARD) {
 			if (len - acc >= total) {
 				acc += total;
@@ -462,8 +553,26 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 			}
 		} else {
 			dw_io_pass(in, out, &acc);
-			evbuffer_drain(in, total);
+			size_t have = evbuffer_get_length(in);
+			if (have >= total) {
+				evbuffer_drain(in, total);
+			} else {
+				/* Only rows and a cut statement's messages are dropped
+				 * before they are whole. */
+				evbuffer_drain(in, have);
+				srv->drop_remaining = (uint32_t)(total - have);
+			}
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+			if (v == V_REPLACE && type == 'Z')
+				pg_put_ready(out, 'E');
+			else if (v == V_REPLACE && s && s->replacement) {
+				const char *state = s->replacement;
+				pg_put_error(out, "ERROR", state, state + strlen(state) + 1);
+			}
+			if (v == V_REPLACE && s) {
+				free(s->replacement);
+				s->replacement = NULL;
+			}
 		}
 		struct pg_pend *nh = pg_pending_head(&srv->pending);
 		if (nh && is_synthetic(nh->kind)) {
@@ -496,6 +605,8 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 			}
 		}
 	}
+	if (s)
+		pg_limits_update(s);
 	dw_io_pass(in, out, &acc);
 	if (s && evbuffer_get_length(out) > CLIENT_OUT_HIGH)
 		dw_reader_set(&srv->base.rd, srv->base.bev, false); /* resumed by the client's write callback */
@@ -617,8 +728,18 @@ void pg_relay_detach(struct pg_session *s, bool reusable)
 {
 	struct pg_server *srv = s->server;
 	dw_io_flush(srv->base.bev);
+	if (!reusable && s->state == PGC_CLOSING && !pg_pending_empty(&srv->pending))
+		/* The client left mid-statement: stop it before the connection
+		 * closes (a server only notices a closed socket when it writes). */
+		dw_cancel_server(srv->cancel);
+	if (srv->cancel_unconfirmed)
+		reusable = false;
 	s->server = NULL;
 	srv->client = NULL;
+	s->timed_serial = 0;
+	s->timer_grace = false;
+	if (s->stmt_timer)
+		evtimer_del(s->stmt_timer);
 	dw_cancel_set_server(s->cancel, NULL);
 	if (s->state == PGC_ACTIVE)
 		s->state = PGC_IDLE;
@@ -881,11 +1002,62 @@ static bool judge_head(struct pg_session *s, char type, size_t total)
 	return false;
 }
 
+/* The time limit of the Query, FunctionCall or Execute at the head of the
+ * input (0 for other messages), and what Parse and Bind say about the
+ * statements and portals later Executes run. */
+static uint32_t statement_limit(struct pg_session *s, char type, const uint8_t *peek, size_t np,
+	size_t total)
+{
+	const struct dw_timeouts *t = &s->cfg->timeouts;
+	if (!t->query_ms && !t->write_ms && !t->admin_ms && !t->long_query_ms)
+		return 0;
+	size_t len = 0, len2 = 0;
+	const char *name;
+	switch (type) {
+	case 'Q':
+	case 'P': {
+		const uint8_t *m = evbuffer_pullup(bufferevent_get_input(s->bev), (ssize_t)total);
+		if (!m)
+			return pg_limits_timeout(s, DW_KIND_UNKNOWN);
+		size_t blen = total - 5, pos = 0;
+		if (type == 'P' && !pg_read_cstr(m + 5, blen, &pos))
+			return 0;
+		const uint8_t *nul = memchr(m + 5 + pos, '\0', blen - pos);
+		size_t tl = nul ? (size_t)(nul - (m + 5 + pos)) : blen - pos;
+		uint32_t kinds = dw_sql_kinds((const char *)m + 5 + pos, tl, DW_SQL_POSTGRES);
+		if (type == 'Q') {
+			s->query_kinds = kinds;
+			return pg_limits_timeout(s, kinds);
+		}
+		dw_kind_cache_put(&s->kinds, 'S', (const char *)m + 5, pos - 1, kinds);
+		return 0;
+	}
+	case 'F':
+		return pg_limits_timeout(s, DW_KIND_UNKNOWN);
+	case 'B':
+		name = peek_name(peek, np, 5, &len);
+		if (name) {
+			const char *stmt = peek_name(peek, np, 5 + len + 1, &len2);
+			dw_kind_cache_put(&s->kinds, 'P', name, len,
+				stmt ? dw_kind_cache_get(&s->kinds, 'S', stmt, len2) : DW_KIND_UNKNOWN);
+		}
+		return 0;
+	case 'E':
+		name = peek_name(peek, np, 5, &len);
+		return pg_limits_timeout(s,
+			name ? dw_kind_cache_get(&s->kinds, 'P', name, len) : DW_KIND_UNKNOWN);
+	default:
+		return 0;
+	}
+}
+
 static void client_input(struct pg_session *s);
 
 void pg_relay_client_input(struct pg_session *s)
 {
 	client_input(s);
+	if (s->state == PGC_ACTIVE)
+		pg_limits_update(s);
 	flush_both(s);
 }
 
@@ -1011,6 +1183,7 @@ static void client_input(struct pg_session *s)
 			audit_msg = kind == PEND_QUERY && type == 'Q' ? s->audit_query :
 				audit_extended(s, type, peek, np);
 		}
+		uint32_t limit = statement_limit(s, type, peek, np, total);
 		if (kind != PEND_QUERY && kind != PEND_SYNC && kind)
 			srv->unsynced = true;
 		if (kind == PEND_SYNC) {
@@ -1037,9 +1210,15 @@ static void client_input(struct pg_session *s)
 		s->guard.head_judged = false;
 		if (kind) {
 			pg_pending_push(&srv->pending, kind, 0, NULL);
-			if (audit_msg)
-				srv->pending.e[(srv->pending.head + srv->pending.count - 1) %
-					PG_PENDING_CAP].audit_msg = audit_msg;
+			struct pg_pend *e = &srv->pending.e[(srv->pending.head + srv->pending.count - 1) %
+				PG_PENDING_CAP];
+			e->audit_msg = audit_msg;
+			if (kind == PEND_QUERY || kind == PEND_EXECUTE) {
+				if (++srv->next_serial == 0)
+					srv->next_serial = 1;
+				e->serial = srv->next_serial;
+				e->timeout_ms = limit;
+			}
 		}
 	}
 }

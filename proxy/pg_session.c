@@ -619,6 +619,9 @@ static void session_free(evutil_socket_t fd, short what, void *arg)
 		close(s->fd);
 	if (s->timer)
 		event_free(s->timer);
+	if (s->stmt_timer)
+		event_free(s->stmt_timer);
+	free(s->replacement);
 	if (s->pool)
 		dw_pool_put(s->pool);
 	pg_params_clear(&s->wants);
@@ -653,6 +656,8 @@ void pg_session_close(struct pg_session *s, const char *sqlstate, const char *me
 	s->state = PGC_CLOSING;
 	if (s->timer)
 		evtimer_del(s->timer);
+	if (s->stmt_timer)
+		evtimer_del(s->stmt_timer);
 	if (s->pool && (was == PGC_LOGIN_POOL || was == PGC_WAIT_SERVER))
 		dw_pool_cancel_wait(s->pool, &s->waiter);
 	if (s->server)

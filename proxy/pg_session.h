@@ -20,6 +20,7 @@
 #include "proxy/pg_stmt.h"
 #include "proxy/stmt_audit.h"
 #include "proxy/stmt_guard.h"
+#include "proxy/stmt_timeout.h"
 
 struct bufferevent;
 struct event;
@@ -84,6 +85,16 @@ struct pg_session {
 	uint32_t audit_batch;                  /* message number of the open extended batch */
 	uint32_t audit_query;                  /* message number of the judged simple query */
 
+	/* Statement time and result limits (pg_limits.c). */
+	struct event *stmt_timer;
+	uint32_t timed_serial;                 /* the statement stmt_timer runs for, 0 = none */
+	bool timer_grace;                      /* cancelled: waiting for the server to stop */
+	uint32_t counted_serial;               /* the statement rows/bytes count */
+	uint64_t result_rows, result_bytes;
+	uint32_t query_kinds;                  /* of the simple query being forwarded */
+	char *replacement;                     /* error replacing a cut statement's end */
+	struct dw_kind_cache kinds;            /* of named statements and portals */
+
 	struct dw_cancel_target *cancel;
 	uint32_t key_pid;
 	uint32_t key_secret;
@@ -127,6 +138,15 @@ void pg_relay_reset_and_release(struct pg_server *srv);
 void pg_session_info(const struct pg_session *s, struct dw_session_info *info);
 /* Login finished on the server side: send ParameterStatus etc. */
 void pg_session_login_complete(struct pg_session *s);
+/* pg_limits.c: statement time limits and result limits. */
+/* Arms the statement timer for the statement the server works on now. */
+void pg_limits_update(struct pg_session *s);
+/* A DataRow of BYTES for the statement at the head of SRV's replies:
+ * false when it must not reach the client (the result went past a limit,
+ * the statement is being cancelled). */
+bool pg_limits_row(struct pg_session *s, struct pg_server *srv, size_t bytes);
+/* The time limit of a message of KINDS for this session. */
+uint32_t pg_limits_timeout(const struct pg_session *s, uint32_t kinds);
 /* Starts the pool wait (login or later). */
 void pg_session_need_server(struct pg_session *s);
 

@@ -241,36 +241,60 @@ static void put_statement(struct dw_audit_rec *r, enum dw_sql_op op, uint64_t fi
 	dw_audit_array_end(r);
 }
 
-/* Writes the record of note E: OUTCOME with the result fields given. */
+/* How a statement ended, as its record tells. */
+struct note_end {
+	const char *action;        /* "statement" unless dbward stopped it */
+	const char *outcome;
+	uint64_t rows;
+	bool has_rows;
+	const char *sqlstate;
+	int err_no;
+	const char *error;
+	const char *rule;          /* a limit that stopped it */
+	const char *ref;           /* the reference the client was shown */
+};
+
+/* Writes the record of NOTE ending as END says. */
 static void record_note(struct dw_stmt_notes *n, const struct dw_session_info *as,
-	struct dw_stmt_note *note, const char *outcome, uint64_t rows, bool has_rows,
-	const char *sqlstate, int err_no, const char *error)
+	struct dw_stmt_note *note, const struct note_end *end)
 {
 	/* An execution's facts are its prepared statement's; its times its own. */
 	const struct dw_stmt_note *e = note->sum ? &note->sum->note : note;
-	bool ok = strcmp(outcome, "success") == 0;
+	bool ok = strcmp(end->outcome, "success") == 0;
 	const char *severity = ok ? (e->rule ? "warning" : "info") : "warning";
 	struct dw_audit_rec *r = dw_audit_scratch(as->worker);
 	if (!r)
 		return;
-	dw_audit_begin(r, event_of(e->classes, e->writes), "statement", outcome, severity);
+	const char *event = end->rule && strcmp(end->action, "blocked") == 0 ? "security" :
+		event_of(e->classes, e->writes);
+	dw_audit_begin(r, event, end->action, end->outcome, severity);
 	put_session_cached(r, n, as);
 	put_statement(r, e->op, e->fingerprint, e->text, e->text_len, e->objects, e->objects_len);
-	if (e->rule) {
+	if (end->rule) {
+		dw_audit_str(r, "rule", end->rule);
+	} else if (e->rule) {
 		dw_audit_str(r, "rule", e->rule);
 		dw_audit_str(r, "reason", e->reason);
 		dw_audit_str(r, "mode", mode_name(e->mode));
 	}
-	if (strcmp(outcome, "unknown") != 0)
+	if (strcmp(end->outcome, "unknown") != 0)
 		dw_audit_int(r, "duration_us", (int64_t)(now_us() - note->start_us));
-	if (has_rows)
-		dw_audit_int(r, "rows", (int64_t)rows);
-	if (sqlstate && *sqlstate)
-		dw_audit_str(r, "sqlstate", sqlstate);
-	if (err_no)
-		dw_audit_int(r, "errno", err_no);
-	dw_audit_str(r, "error", error);
+	if (end->has_rows)
+		dw_audit_int(r, "rows", (int64_t)end->rows);
+	if (end->sqlstate && *end->sqlstate)
+		dw_audit_str(r, "sqlstate", end->sqlstate);
+	if (end->err_no)
+		dw_audit_int(r, "errno", end->err_no);
+	dw_audit_str(r, "error", end->error);
+	dw_audit_str(r, "ref", end->ref);
 	dw_audit_submit(as->worker, r);
+}
+
+static void record_simple(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	struct dw_stmt_note *note, const char *outcome, const char *error)
+{
+	struct note_end end = { .action = "statement", .outcome = outcome, .error = error };
+	record_note(n, as, note, &end);
 }
 
 static struct dw_stmt_note *oldest(struct dw_stmt_notes *n)
@@ -409,8 +433,24 @@ void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_session_inf
 	struct dw_stmt_note *e = oldest(n);
 	if (!e)
 		return;
-	record_note(n, as, e, ok ? "success" : "failure", rows, ok && rows != DW_ROWS_UNKNOWN, sqlstate,
-		err_no, error);
+	struct note_end end = { .action = "statement", .outcome = ok ? "success" : "failure",
+		.rows = rows, .has_rows = ok && rows != DW_ROWS_UNKNOWN, .sqlstate = sqlstate,
+		.err_no = err_no, .error = error };
+	record_note(n, as, e, &end);
+	pop(n);
+}
+
+void dw_stmt_notes_complete_cut(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	const char *action, const char *rule, const char *sqlstate, int err_no, const char *error,
+	const char *ref)
+{
+	struct dw_stmt_note *e = oldest(n);
+	if (!e)
+		return;
+	bool blocked = strcmp(action, "blocked") == 0;
+	struct note_end end = { .action = action, .outcome = blocked ? "blocked" : "failure",
+		.sqlstate = sqlstate, .err_no = err_no, .error = error, .rule = rule, .ref = ref };
+	record_note(n, as, e, &end);
 	pop(n);
 }
 
@@ -427,7 +467,7 @@ void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_ses
 		return;
 	}
 	while ((e = oldest(n)) && e->message == message) {
-		record_note(n, as, e, "success", 0, false, NULL, 0, NULL);
+		record_simple(n, as, e, "success", NULL);
 		pop(n);
 	}
 }
@@ -437,7 +477,7 @@ void dw_stmt_notes_end_through(struct dw_stmt_notes *n, const struct dw_session_
 {
 	struct dw_stmt_note *e;
 	while ((e = oldest(n)) && (int32_t)(e->message - message) <= 0) {
-		record_note(n, as, e, "failure", 0, false, NULL, 0,
+		record_simple(n, as, e, "failure",
 			"not executed: an earlier statement of the same message failed");
 		pop(n);
 	}
@@ -448,8 +488,7 @@ void dw_stmt_notes_clear(struct dw_stmt_notes *n, const struct dw_session_info *
 	struct dw_stmt_note *e;
 	while ((e = oldest(n))) {
 		if (as)
-			record_note(n, as, e, "unknown", 0, false, NULL, 0,
-				"the client left before the result ended");
+			record_simple(n, as, e, "unknown", "the client left before the result ended");
 		pop(n);
 	}
 	free(n->q);

@@ -72,6 +72,13 @@ void dw_stmt_notes_push_execution(struct dw_stmt_notes *n, uint32_t message,
 void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_session_info *as, bool ok,
 	uint64_t rows, const char *sqlstate, int err_no, const char *error);
 
+/* The oldest noted statement was stopped by dbward: ACTION "timeout" (a
+ * time limit) or "blocked" (a result limit), RULE the limit, REF the
+ * reference in the error the client got instead of its end. */
+void dw_stmt_notes_complete_cut(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	const char *action, const char *rule, const char *sqlstate, int err_no, const char *error,
+	const char *ref);
+
 /* The oldest noted message ended as one reply (MySQL COM_QUERY): its first
  * statement gets this result; when OK the others in it succeeded too (their
  * row counts are not told apart), when not they never ran. */
