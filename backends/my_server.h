@@ -60,6 +60,14 @@ struct my_server {
 	uint16_t inject_err;
 	char inject_sqlstate[6];
 	struct my_stmt_cache *stmts;  /* statements prepared on this connection */
+	/* A reply dbward cut (proxy/my_limits.c): from the next packet on it
+	 * is dropped, and its end becomes dbward's ERR. */
+	bool cut;
+	bool fwd_any;                 /* a packet of this reply reached the client */
+	uint8_t fwd_seq;              /* ... the sequence id of the last one */
+	uint32_t drop_remaining;      /* bytes of a dropped packet still to come */
+	uint64_t reply_bytes;         /* of the current reply, for results.max_bytes */
+	bool kill_unconfirmed;        /* a KILL QUERY may still land: never reuse */
 };
 
 static inline struct my_server *my_server_of(struct dw_server *s)

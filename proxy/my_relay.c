@@ -152,6 +152,8 @@ static void reset_and_release(struct my_server *srv)
 	dw_reader_set(&srv->base.rd, srv->base.bev, true);
 	my_reply_init(&srv->reply, MY_COM_RESET_CONNECTION, srv->caps);
 	srv->reply_started = false;
+	srv->fwd_any = false;
+	srv->reply_bytes = 0;
 	srv->busy = true;
 	srv->swallow = true;
 	my_put_command(bufferevent_get_output(srv->base.bev), MY_COM_RESET_CONNECTION, NULL, 0);
@@ -180,6 +182,12 @@ void my_relay_detach(struct my_session *s, bool reusable)
 {
 	struct my_server *srv = s->server;
 	dw_io_flush(srv->base.bev);
+	if (!reusable && s->state == MYC_CLOSING)
+		my_limits_client_gone(s, srv);
+	if (srv->kill_unconfirmed)
+		reusable = false;
+	my_limits_stop(s);
+	srv->cut = false;
 	s->server = NULL;
 	srv->client = NULL;
 	if (s->state == MYC_ACTIVE)
@@ -213,6 +221,8 @@ static bool sync_server(struct my_session *s, struct my_server *srv)
 		return false;
 	}
 	srv->reply_started = false;
+	srv->fwd_any = false;
+	srv->reply_bytes = 0;
 	srv->busy = true;
 	srv->swallow = true;
 	return true;
@@ -258,6 +268,12 @@ static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_
 		}
 		dw_stmt_summary_unref(s->audit_preparing);
 		s->audit_preparing = NULL;
+	}
+	if (cmd_sent == MY_COM_STMT_PREPARE && !srv->swallow && !srv->reply.is_error &&
+	    srv->reply.prepared) {
+		uint8_t id[4];
+		my_put_u32(id, srv->prepare_for ? srv->prepare_for : srv->reply.stmt_id);
+		dw_kind_cache_put(&s->kinds, 'S', (const char *)id, sizeof id, s->preparing_kinds);
 	}
 	if ((cmd_sent == MY_COM_QUERY || cmd_sent == MY_COM_STMT_EXECUTE) && !srv->swallow &&
 	    s->notes.count) {
@@ -338,6 +354,27 @@ static void statement_prepared_here(struct my_session *s, struct my_server *srv)
 	}
 }
 
+/* The last packet of a cut reply is in (and dropped): the client gets
+ * dbward's ERR in its place, numbered after the last packet it got, and
+ * the audit record says why. */
+static void end_cut_reply(struct my_session *s, struct my_server *srv)
+{
+	const struct my_reply *r = &srv->reply;
+	if (r->is_error && (r->err_code == 1317 || r->err_code == 1969 || r->err_code == 3024))
+		srv->kill_unconfirmed = false; /* the KILL landed on this statement */
+	uint8_t seq = (uint8_t)(srv->fwd_any ? srv->fwd_seq + 1 : 1);
+	my_put_err(bufferevent_get_output(s->bev), seq, s->cut.code, s->cut.sqlstate, s->cut.message);
+	if (s->notes.count) {
+		struct dw_session_info as;
+		my_session_info(s, &as);
+		dw_stmt_notes_complete_cut(&s->notes, &as, s->cut.action, s->cut.rule, s->cut.sqlstate,
+			s->cut.code, r->is_error ? "the server stopped the statement" : NULL, s->cut.ref);
+		/* The message's other statements, if any: not the client's any more. */
+		dw_stmt_notes_end_through(&s->notes, &as, s->notes.message);
+	}
+	srv->cut = false;
+}
+
 /* Processes the server's input. S is the attached client or NULL (reset).
  * Returns false when the server left this session (or failed). */
 static bool server_input(struct my_server *srv, struct my_session *s)
@@ -353,6 +390,18 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 			if (!dw_io_stream(len, &acc, &srv->pkt_remaining))
 				break;
 			evbuffer_ptr_set(in, &pos, acc, EVBUFFER_PTR_SET);
+			continue;
+		}
+		if (srv->drop_remaining) {
+			/* The rest of a packet of a cut reply. */
+			dw_io_pass(in, out, &acc);
+			size_t have = evbuffer_get_length(in);
+			size_t d = have < srv->drop_remaining ? have : srv->drop_remaining;
+			evbuffer_drain(in, d);
+			srv->drop_remaining -= (uint32_t)d;
+			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+			if (srv->drop_remaining)
+				break;
 			continue;
 		}
 		if (len - acc < MY_HEADER_LEN)
@@ -377,12 +426,13 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 			return server_failed(s, srv, "unsolicited packet from the server");
 		}
 		bool swallow = srv->swallow || !out;
+		bool dropping = !swallow && srv->cut; /* a cut reply: the client gets none of the rest */
 		size_t total = MY_HEADER_LEN + (size_t)plen;
 		if (swallow && len - acc < total)
 			break; /* dbward's own replies are small: take them whole */
 		/* The first packet of a client's PREPARE reply carries the
 		 * server's statement id: it is rewritten, so it is taken whole. */
-		bool rewrite = !swallow && !srv->reply_started && srv->prepare_for && plen >= 5 &&
+		bool rewrite = !swallow && !dropping && !srv->reply_started && srv->prepare_for && plen >= 5 &&
 			plen <= 64 && head[MY_HEADER_LEN] == MY_PKT_OK;
 		if (rewrite && len - acc < total)
 			break;
@@ -405,12 +455,26 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 			dw_io_pass(in, out, &acc);
 			evbuffer_drain(in, total);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+		} else if (dropping) {
+			dw_io_pass(in, out, &acc);
+			size_t have = evbuffer_get_length(in);
+			size_t d = have < total ? have : total;
+			evbuffer_drain(in, d);
+			srv->drop_remaining = (uint32_t)(total - d);
+			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 		} else if (len - acc >= total) {
 			acc += total;
 			evbuffer_ptr_set(in, &pos, total, EVBUFFER_PTR_ADD);
 		} else {
 			srv->pkt_remaining = (uint32_t)(total - (len - acc));
 			acc = len;
+		}
+		if (!swallow && !dropping) {
+			srv->fwd_any = true;
+			srv->fwd_seq = seq;
+			srv->reply_bytes += total;
+			if (r != MY_REPLY_DONE)
+				my_limits_check_result(s, srv);
 		}
 		if (r != MY_REPLY_DONE)
 			continue;
@@ -419,6 +483,10 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 		evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 		srv->busy = false;
 		uint8_t cmd = srv->reply.cmd;
+		if (s && !swallow)
+			my_limits_stop(s);
+		if (dropping)
+			end_cut_reply(s, srv);
 		reply_done(s, srv, cmd);
 		if (s && srv->prepare_for && !swallow)
 			prepared_for_client(s, srv);
@@ -548,6 +616,33 @@ static void audit_execute(struct my_session *s, uint32_t id)
 		dw_audit_names_get(&s->audit_stmts, (const char *)key, sizeof key));
 }
 
+static bool limits_on(const struct my_session *s)
+{
+	const struct dw_timeouts *t = &s->cfg->timeouts;
+	return t->query_ms || t->write_ms || t->admin_ms || t->long_query_ms;
+}
+
+/* What prepared statement ID (the client's id) does, for its time limit. */
+static uint32_t statement_kinds(const struct my_session *s, uint32_t id)
+{
+	uint8_t key[4];
+	my_put_u32(key, id);
+	return dw_kind_cache_get(&s->kinds, 'S', (const char *)key, sizeof key);
+}
+
+/* What the COM_QUERY or COM_STMT_PREPARE at the head of IN (TOTAL bytes)
+ * does; unknown when it is not all there (a command of 16 MiB or more). */
+static uint32_t text_kinds(struct evbuffer *in, size_t total)
+{
+	if (total - MY_HEADER_LEN >= MY_MAX_PAYLOAD || evbuffer_get_length(in) < total)
+		return DW_KIND_UNKNOWN;
+	const uint8_t *p = evbuffer_pullup(in, (ssize_t)total);
+	if (!p)
+		return DW_KIND_UNKNOWN;
+	return dw_sql_kinds((const char *)p + MY_HEADER_LEN + 1, total - MY_HEADER_LEN - 1,
+		DW_SQL_MYSQL);
+}
+
 /* A statement command naming client statement ID, under transaction
  * pooling: rewritten to the server's id, after preparing the statement on
  * this server if needed. Returns false to stop reading input (waiting for the
@@ -596,6 +691,8 @@ static bool relay_statement_command(struct my_session *s, struct my_server *srv,
 		*consumed = false;
 		my_reply_init(&srv->reply, MY_COM_STMT_PREPARE, srv->caps);
 		srv->reply_started = false;
+		srv->fwd_any = false;
+		srv->reply_bytes = 0;
 		srv->busy = true;
 		srv->swallow = true;
 		srv->inject_for = id;
@@ -639,9 +736,14 @@ static bool relay_statement_command(struct my_session *s, struct my_server *srv,
 	}
 	my_reply_init(&srv->reply, cmd, srv->caps);
 	srv->reply_started = false;
+	srv->fwd_any = false;
+	srv->reply_bytes = 0;
 	srv->busy = !my_reply_done(&srv->reply);
-	if (cmd == MY_COM_STMT_EXECUTE && dw_audit_on())
-		audit_execute(s, id);
+	if (cmd == MY_COM_STMT_EXECUTE) {
+		my_limits_start(s, statement_kinds(s, id));
+		if (dw_audit_on())
+			audit_execute(s, id);
+	}
 	return true;
 }
 
@@ -911,10 +1013,28 @@ static void client_input(struct my_session *s)
 			if (my_stmt_id_at(idb, sizeof idb, &exec_id))
 				audit_execute(s, exec_id);
 		}
+		uint32_t kinds = 0;
+		if (limits_on(s) && (cmd == MY_COM_QUERY || cmd == MY_COM_STMT_PREPARE)) {
+			kinds = text_kinds(in, total);
+		} else if (limits_on(s) && cmd == MY_COM_STMT_EXECUTE && avail >= MY_HEADER_LEN + 5) {
+			uint8_t idb[5];
+			uint32_t exec_id;
+			struct evbuffer_ptr ip;
+			evbuffer_ptr_set(in, &ip, MY_HEADER_LEN, EVBUFFER_PTR_SET);
+			evbuffer_copyout_from(in, &ip, idb, sizeof idb);
+			kinds = my_stmt_id_at(idb, sizeof idb, &exec_id) ? statement_kinds(s, exec_id) :
+				DW_KIND_UNKNOWN;
+		}
+		if (cmd == MY_COM_STMT_PREPARE)
+			s->preparing_kinds = kinds;
 		my_reply_init(&srv->reply, cmd, srv->caps);
 		srv->reply_started = false;
+		srv->fwd_any = false;
+		srv->reply_bytes = 0;
 		srv->prepare_for = new_stmt;
 		srv->busy = !my_reply_done(&srv->reply);
+		if (cmd == MY_COM_QUERY || cmd == MY_COM_STMT_EXECUTE)
+			my_limits_start(s, kinds);
 		struct evbuffer *out = bufferevent_get_output(srv->base.bev);
 		size_t take = avail < total ? avail : total;
 		evbuffer_remove_buffer(in, out, take);

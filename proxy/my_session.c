@@ -583,6 +583,8 @@ static void session_free(struct my_session *s)
 		close(s->fd);
 	if (s->timer)
 		event_free(s->timer);
+	if (s->stmt_timer)
+		event_free(s->stmt_timer);
 	if (s->pool)
 		dw_pool_put(s->pool);
 	my_cstmt_clear(&s->stmts);
@@ -618,6 +620,8 @@ void my_session_close(struct my_session *s, uint16_t code, const char *sqlstate,
 	s->state = MYC_CLOSING;
 	if (s->timer)
 		evtimer_del(s->timer);
+	if (s->stmt_timer)
+		evtimer_del(s->stmt_timer);
 	if (s->pool && (was == MYC_LOGIN_POOL || was == MYC_WAIT_SERVER))
 		dw_pool_cancel_wait(s->pool, &s->waiter);
 	if (s->server)

@@ -18,6 +18,7 @@
 #include "proxy/my_stmt.h"
 #include "proxy/stmt_audit.h"
 #include "proxy/stmt_guard.h"
+#include "proxy/stmt_timeout.h"
 
 struct bufferevent;
 struct event;
@@ -80,8 +81,34 @@ struct my_session {
 	struct dw_audit_names audit_stmts; /* statement id (4 bytes) -> what it is */
 	struct dw_stmt_summary *audit_preparing; /* the COM_STMT_PREPARE in flight */
 	uint16_t fresh_status;             /* a fresh server session's status flags */
+	/* Statement time and result limits (my_limits.c). */
+	struct event *stmt_timer;
+	bool timer_grace;                  /* cut: waiting for the server to stop */
+	uint64_t timer_ms;                 /* the limit running */
+	const char *timer_rule;            /* ... and its name ("timeouts.query") */
+	uint32_t preparing_kinds;          /* of the COM_STMT_PREPARE in flight */
+	struct dw_kind_cache kinds;        /* of prepared statements, by client id */
+	struct {
+		uint16_t code;
+		char sqlstate[6];
+		char message[256];
+		const char *action, *rule;
+		char ref[48];
+	} cut;                             /* what the cut reply ends with */
 	TAILQ_ENTRY(my_session) link;
 };
+
+/* my_limits.c */
+/* A statement command of KINDS goes to the server now: its time limit. */
+void my_limits_start(struct my_session *s, uint32_t kinds);
+/* The reply ended (or the server left): no limit runs any more. */
+void my_limits_stop(struct my_session *s);
+/* After each packet of a result: false when the reply went past a result
+ * limit and was cut. */
+bool my_limits_check_result(struct my_session *s, struct my_server *srv);
+/* The client left while the server works for it: stop the statement and
+ * end the server connection's transaction. */
+void my_limits_client_gone(struct my_session *s, struct my_server *srv);
 
 void my_session_new(struct dw_worker *w, size_t listener_index, int fd,
 	const struct sockaddr *addr, int addrlen);
