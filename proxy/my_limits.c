@@ -8,13 +8,19 @@
  * its end is replaced by dbward's ERR, numbered after the last packet the
  * client got. The server connection stays in step, so the session goes on.
  * A KILL the server did not need (the statement ended first) could still
- * land, so such a connection is never handed to another client. */
+ * land, so such a connection is never handed to another client.
+ *
+ * While no statement runs the same timer holds the idle limits
+ * (`idle_in_transaction` inside a transaction, `client_idle` outside); when
+ * one is reached the session ends and its server connection, if in a
+ * transaction, is closed, so the server rolls back. */
 #include <stdio.h>
 #include <string.h>
 
 #include <event2/event.h>
 
 #include "backends/my_kill.h"
+#include "backends/server.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
 #include "proxy/my_session.h"
@@ -41,12 +47,40 @@ static void cut(struct my_session *s, struct my_server *srv, uint16_t code, cons
 		dw_timer_arm(s->stmt_timer, KILL_GRACE_MS);
 }
 
+static uint64_t idle_limit(const struct my_session *s, bool in_tx)
+{
+	const struct dw_timeouts *t = &s->cfg->timeouts;
+	return in_tx && t->idle_in_transaction_ms ? t->idle_in_transaction_ms : t->client_idle_ms;
+}
+
+static void idle_timer_fired(struct my_session *s)
+{
+	uint64_t ms = idle_limit(s, s->idle_in_tx);
+	uint64_t idle_ms = (dw_now_us() - s->last_activity_us) / 1000u;
+	if (!ms)
+		return;
+	if (idle_ms < ms) {
+		dw_timer_arm(s->stmt_timer, ms - idle_ms); /* the client spoke meanwhile */
+		return;
+	}
+	bool tx = s->idle_in_tx && s->cfg->timeouts.idle_in_transaction_ms;
+	dw_info("session %llu: idle%s for %llu ms: closing it", (unsigned long long)s->id,
+		tx ? " in transaction" : "", (unsigned long long)idle_ms);
+	my_session_close(s, 4031, "HY000", tx ?
+		"dbward: the session was idle in a transaction too long; the transaction was rolled back" :
+		"dbward: the client was disconnected because of inactivity");
+}
+
 static void timer_fired(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
 	struct my_session *s = arg;
 	struct my_server *srv = s->server;
+	if (s->timer_idle) {
+		idle_timer_fired(s);
+		return;
+	}
 	if (!srv || !srv->busy || srv->swallow)
 		return;
 	if (s->timer_grace) {
@@ -71,6 +105,7 @@ void my_limits_start(struct my_session *s, uint32_t kinds)
 	bool long_running = s->guard.policy && s->guard.policy->long_running;
 	uint64_t ms = dw_stmt_timeout_ms(t, kinds, long_running);
 	s->timer_grace = false;
+	s->timer_idle = false;
 	if (!ms) {
 		if (s->stmt_timer)
 			evtimer_del(s->stmt_timer);
@@ -91,6 +126,29 @@ void my_limits_stop(struct my_session *s)
 	if (s->stmt_timer)
 		evtimer_del(s->stmt_timer);
 	s->timer_grace = false;
+	s->timer_idle = false;
+}
+
+void my_limits_idle(struct my_session *s)
+{
+	if (s->state == MYC_CLOSING)
+		return;
+	bool in_tx = s->server && (s->server->status & MY_SERVER_STATUS_IN_TRANS);
+	if (s->timer_idle && s->idle_in_tx == in_tx)
+		return;
+	s->timer_grace = false;
+	s->timer_idle = true;
+	s->idle_in_tx = in_tx;
+	s->last_activity_us = dw_now_us();
+	uint64_t ms = idle_limit(s, in_tx);
+	if (!ms) {
+		if (s->stmt_timer)
+			evtimer_del(s->stmt_timer);
+		return;
+	}
+	if (!s->stmt_timer && !(s->stmt_timer = evtimer_new(s->worker->base, timer_fired, s)))
+		return;
+	dw_timer_arm(s->stmt_timer, ms);
 }
 
 bool my_limits_check_result(struct my_session *s, struct my_server *srv)

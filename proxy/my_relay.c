@@ -201,6 +201,7 @@ void my_relay_detach(struct my_session *s, bool reusable)
 	} else {
 		dw_pool_release(&srv->base, true);
 	}
+	my_limits_idle(s);
 }
 
 /* Brings the server to the client's default database and autocommit mode
@@ -483,11 +484,11 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 		evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 		srv->busy = false;
 		uint8_t cmd = srv->reply.cmd;
-		if (s && !swallow)
-			my_limits_stop(s);
 		if (dropping)
 			end_cut_reply(s, srv);
 		reply_done(s, srv, cmd);
+		if (s && !swallow)
+			my_limits_idle(s);
 		if (s && srv->prepare_for && !swallow)
 			prepared_for_client(s, srv);
 		if (swallow && srv->inject_for) {
@@ -810,6 +811,7 @@ static bool judge_head(struct my_session *s, uint8_t cmd, size_t total, uint8_t 
 
 void my_relay_client_input(struct my_session *s)
 {
+	s->last_activity_us = dw_now_us();
 	client_input(s);
 	flush_both(s);
 }

@@ -562,6 +562,7 @@ void my_session_login_complete(struct my_session *s)
 	 * a fresh session here, then of every reply (my_relay.c). */
 	my_relay_note_status(s, s->server ? s->server->status : s->fresh_status);
 	dw_io_direct(s->bev);
+	my_limits_idle(s); /* the idle limits start with the session */
 	if (s->transaction_pooling && s->server && my_relay_server_clean(s->server))
 		my_relay_detach(s, true);
 	if (evbuffer_get_length(bufferevent_get_input(s->bev)))

@@ -84,6 +84,9 @@ struct my_session {
 	/* Statement time and result limits (my_limits.c). */
 	struct event *stmt_timer;
 	bool timer_grace;                  /* cut: waiting for the server to stop */
+	bool timer_idle;                   /* no statement runs: an idle limit does */
+	bool idle_in_tx;                   /* ... idle_in_transaction, not client_idle */
+	uint64_t last_activity_us;         /* client input, or the end of a reply */
 	uint64_t timer_ms;                 /* the limit running */
 	const char *timer_rule;            /* ... and its name ("timeouts.query") */
 	uint32_t preparing_kinds;          /* of the COM_STMT_PREPARE in flight */
@@ -101,8 +104,11 @@ struct my_session {
 /* my_limits.c */
 /* A statement command of KINDS goes to the server now: its time limit. */
 void my_limits_start(struct my_session *s, uint32_t kinds);
-/* The reply ended (or the server left): no limit runs any more. */
+/* The server connection goes: no statement limit runs any more. */
 void my_limits_stop(struct my_session *s);
+/* No statement runs (a reply ended, the session logged in or gave its
+ * server back): the idle limits apply. */
+void my_limits_idle(struct my_session *s);
 /* After each packet of a result: false when the reply went past a result
  * limit and was cut. */
 bool my_limits_check_result(struct my_session *s, struct my_server *srv);

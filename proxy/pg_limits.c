@@ -8,13 +8,19 @@
  * (CommandComplete or the server's own 57014) with its own error. The server
  * connection keeps its protocol state exact throughout, so the session goes
  * on; a cancel the server never needed (the statement ended first) could
- * still land later, so such a connection is never handed to another client. */
+ * still land later, so such a connection is never handed to another client.
+ *
+ * While no statement runs the same timer holds the idle limits:
+ * `idle_in_transaction` inside a transaction block, `client_idle` outside.
+ * When one is reached the session ends with PostgreSQL's own codes, and
+ * the server connection, mid-transaction, is closed: the server rolls back. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/event.h>
 
+#include "backends/server.h"
 #include "proxy/cancel.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
@@ -77,12 +83,45 @@ static void cut(struct pg_session *s, struct pg_server *srv, struct pg_pend *e,
 	dw_timer_arm(s->stmt_timer, CANCEL_GRACE_MS);
 }
 
+static uint64_t idle_limit(const struct pg_session *s, bool in_tx)
+{
+	const struct dw_timeouts *t = &s->cfg->timeouts;
+	return in_tx && t->idle_in_transaction_ms ? t->idle_in_transaction_ms : t->client_idle_ms;
+}
+
+/* The idle limit ran out, unless the client said something meanwhile. */
+static void idle_timer_fired(struct pg_session *s)
+{
+	uint64_t ms = idle_limit(s, s->idle_in_tx);
+	uint64_t idle_ms = (dw_now_us() - s->last_activity_us) / 1000u;
+	if (!ms)
+		return;
+	if (idle_ms < ms) {
+		dw_timer_arm(s->stmt_timer, ms - idle_ms);
+		return;
+	}
+	if (s->idle_in_tx && s->cfg->timeouts.idle_in_transaction_ms) {
+		dw_info("session %llu: idle in transaction for %llu ms: closing it, the server rolls back",
+			(unsigned long long)s->id, (unsigned long long)idle_ms);
+		pg_session_close(s, "25P03",
+			"dbward: terminating connection due to idle-in-transaction timeout");
+	} else {
+		dw_info("session %llu: idle for %llu ms: closing it", (unsigned long long)s->id,
+			(unsigned long long)idle_ms);
+		pg_session_close(s, "57P05", "dbward: terminating connection due to idle-session timeout");
+	}
+}
+
 static void timer_fired(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
 	struct pg_session *s = arg;
 	struct pg_server *srv = s->server;
+	if (s->timer_idle) {
+		idle_timer_fired(s);
+		return;
+	}
 	struct pg_pend *e = srv ? running(srv) : NULL;
 	if (!e || e->serial != s->timed_serial) {
 		/* That statement is over: time the next one. */
@@ -115,19 +154,38 @@ static void timer_fired(evutil_socket_t fd, short what, void *arg)
 
 void pg_limits_update(struct pg_session *s)
 {
+	if (s->state == PGC_CLOSING)
+		return;
 	struct pg_server *srv = s->server;
 	struct pg_pend *e = srv ? running(srv) : NULL;
-	uint32_t serial = e ? e->serial : 0;
-	if (serial == s->timed_serial)
-		return;
 	if (!s->stmt_timer) {
 		s->stmt_timer = evtimer_new(s->worker->base, timer_fired, s);
 		if (!s->stmt_timer)
 			return;
 	}
-	s->timed_serial = serial;
+	if (!e) {
+		/* Idle: from now, or from the client's last word. */
+		bool in_tx = srv && (srv->txstatus == 'T' || srv->txstatus == 'E');
+		if (s->timer_idle && s->idle_in_tx == in_tx)
+			return;
+		s->timed_serial = 0;
+		s->timer_grace = false;
+		s->timer_idle = true;
+		s->idle_in_tx = in_tx;
+		s->last_activity_us = dw_now_us();
+		uint64_t ms = idle_limit(s, in_tx);
+		if (ms)
+			dw_timer_arm(s->stmt_timer, ms);
+		else
+			evtimer_del(s->stmt_timer);
+		return;
+	}
+	if (e->serial == s->timed_serial && !s->timer_idle)
+		return;
+	s->timer_idle = false;
+	s->timed_serial = e->serial;
 	s->timer_grace = false;
-	if (!e || !e->timeout_ms || (e->flags & PEND_CUT)) {
+	if (!e->timeout_ms || (e->flags & PEND_CUT)) {
 		evtimer_del(s->stmt_timer);
 		return;
 	}

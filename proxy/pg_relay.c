@@ -738,6 +738,7 @@ void pg_relay_detach(struct pg_session *s, bool reusable)
 	srv->client = NULL;
 	s->timed_serial = 0;
 	s->timer_grace = false;
+	s->timer_idle = false;
 	if (s->stmt_timer)
 		evtimer_del(s->stmt_timer);
 	dw_cancel_set_server(s->cancel, NULL);
@@ -751,6 +752,7 @@ void pg_relay_detach(struct pg_session *s, bool reusable)
 	} else {
 		dw_pool_release(&srv->base, true);
 	}
+	pg_limits_update(s);
 }
 
 /* ---- client -> server ---- */
@@ -1055,6 +1057,7 @@ static void client_input(struct pg_session *s);
 
 void pg_relay_client_input(struct pg_session *s)
 {
+	s->last_activity_us = dw_now_us();
 	client_input(s);
 	if (s->state == PGC_ACTIVE)
 		pg_limits_update(s);

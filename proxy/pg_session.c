@@ -593,6 +593,7 @@ void pg_session_login_complete(struct pg_session *s)
 	if (scs)
 		s->guard.opts.standard_conforming_strings = strcmp(scs, "off") != 0;
 	dw_io_direct(s->bev);
+	pg_limits_update(s); /* the idle limits start with the session */
 	if (s->transaction_pooling)
 		pg_relay_detach(s, true);
 	if (evbuffer_get_length(bufferevent_get_input(s->bev)))

@@ -89,6 +89,10 @@ struct pg_session {
 	struct event *stmt_timer;
 	uint32_t timed_serial;                 /* the statement stmt_timer runs for, 0 = none */
 	bool timer_grace;                      /* cancelled: waiting for the server to stop */
+	bool timer_idle;                       /* no statement runs: client_idle or
+	                                          idle_in_transaction runs instead */
+	bool idle_in_tx;                       /* ... and which of the two */
+	uint64_t last_activity_us;             /* client input, or the end of a result */
 	uint32_t counted_serial;               /* the statement rows/bytes count */
 	uint64_t result_rows, result_bytes;
 	uint32_t query_kinds;                  /* of the simple query being forwarded */

@@ -286,3 +286,72 @@ def test_my_client_killed_mid_transaction_leaves_nothing_open(maria_server, star
             return cur.fetchone()[0]
     assert wait_for(lambda: my_running(root, marker) == 0 and open_transactions() == 0,
                     timeout=5)
+
+
+# ---- idle limits ----
+
+def test_pg_idle_limits(pg_server, start_dbward):
+    proxy = start_dbward(pg_config(pg_server, timeouts={"client_idle": "1s",
+                                                        "idle_in_transaction": "700ms"}))
+    su = pg_server.superuser_conn()
+    # A client that keeps talking is never idle.
+    busy = pg_connect(proxy)
+    cur = busy.cursor()
+    for _ in range(6):
+        cur.execute("SELECT 1")
+        time.sleep(0.3)
+    cur.execute("SELECT 2")
+    # Idle outside a transaction: the session ends with 57P05.
+    quiet = pg_connect(proxy)
+    quiet.cursor().execute("SELECT 1")
+    time.sleep(1.5)
+    # libpq 15 reports the closed connection rather than the FATAL that
+    # came before it, as with PostgreSQL's own idle_session_timeout.
+    with pytest.raises(psycopg2.Error):
+        quiet.cursor().execute("SELECT 1")
+    assert wait_for(lambda: "terminating connection due to idle-session timeout"
+                    in proxy.log_text())
+    # Idle inside a transaction: 25P03, and the server rolled back.
+    tx = pg_connect(proxy)
+    tx.autocommit = False
+    tx.cursor().execute("SELECT txid_current()")
+    time.sleep(1.2)
+    with pytest.raises(psycopg2.Error):
+        tx.cursor().execute("SELECT 1")
+    assert wait_for(lambda: "idle-in-transaction timeout" in proxy.log_text())
+
+    def open_transactions():
+        with su.cursor() as c:
+            c.execute("SELECT count(*) FROM pg_stat_activity WHERE usename = 'app' AND "
+                      "xact_start IS NOT NULL")
+            return c.fetchone()[0]
+    assert wait_for(lambda: open_transactions() == 0, timeout=5)
+
+
+def test_my_idle_in_transaction(maria_server, start_dbward):
+    proxy = start_dbward(my_config(maria_server, timeouts={"idle_in_transaction": "700ms"}))
+    root = my_root(maria_server)
+    conn = pymysql.connect(
+        host=proxy.host, port=proxy.port, user="app", password=APP_PASSWORD, database="app",
+        connect_timeout=10, read_timeout=30, autocommit=False)
+    with conn.cursor() as cur:
+        cur.execute("CREATE TABLE IF NOT EXISTS ti (a int) ENGINE=InnoDB")
+        cur.execute("INSERT INTO ti VALUES (1)")
+    time.sleep(1.2)
+    with pytest.raises(pymysql.err.MySQLError):
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1")
+
+    def open_transactions():
+        with root.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM information_schema.INNODB_TRX t JOIN "
+                        "information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id "
+                        "WHERE p.USER = 'app'")
+            return cur.fetchone()[0]
+    assert wait_for(lambda: open_transactions() == 0, timeout=5)
+    # Outside a transaction nothing ends a quiet session (client_idle is off).
+    ok = my_connect(proxy)
+    time.sleep(1.0)
+    with ok.cursor() as cur:
+        cur.execute("SELECT 5")
+        assert cur.fetchone() == (5,)
