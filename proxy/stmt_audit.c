@@ -241,10 +241,11 @@ static void put_statement(struct dw_audit_rec *r, enum dw_sql_op op, uint64_t fi
 	dw_audit_array_end(r);
 }
 
-/* Writes the record of note E: OUTCOME with the result fields given. */
+/* Writes the record of note E: OUTCOME with the result fields given; REF
+ * (NULL or empty: none) is the reference the client's error message shows. */
 static void record_note(struct dw_stmt_notes *n, const struct dw_session_info *as,
 	struct dw_stmt_note *note, const char *outcome, uint64_t rows, bool has_rows,
-	const char *sqlstate, int err_no, const char *error)
+	const char *sqlstate, int err_no, const char *error, const char *ref)
 {
 	/* An execution's facts are its prepared statement's; its times its own. */
 	const struct dw_stmt_note *e = note->sum ? &note->sum->note : note;
@@ -270,6 +271,8 @@ static void record_note(struct dw_stmt_notes *n, const struct dw_session_info *a
 	if (err_no)
 		dw_audit_int(r, "errno", err_no);
 	dw_audit_str(r, "error", error);
+	if (ref && *ref)
+		dw_audit_str(r, "ref", ref);
 	dw_audit_submit(as->worker, r);
 }
 
@@ -403,33 +406,77 @@ void dw_stmt_notes_push_execution(struct dw_stmt_notes *n, uint32_t message,
 		e->sum = dw_stmt_summary_ref(sum);
 }
 
-void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_session_info *as, bool ok,
-	uint64_t rows, const char *sqlstate, int err_no, const char *error)
+static bool complete(struct dw_stmt_notes *n, const struct dw_session_info *as, bool ok,
+	uint64_t rows, const char *sqlstate, int err_no, const char *error, const char *ref)
 {
 	struct dw_stmt_note *e = oldest(n);
 	if (!e)
-		return;
+		return false;
 	record_note(n, as, e, ok ? "success" : "failure", rows, ok && rows != DW_ROWS_UNKNOWN, sqlstate,
-		err_no, error);
+		err_no, error, ref);
 	pop(n);
+	return true;
+}
+
+static bool complete_message(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	bool ok, uint64_t rows, const char *sqlstate, int err_no, const char *error, const char *ref)
+{
+	struct dw_stmt_note *e = oldest(n);
+	if (!e)
+		return false;
+	uint32_t message = e->message;
+	complete(n, as, ok, rows, sqlstate, err_no, error, ref);
+	if (!ok) {
+		dw_stmt_notes_end_through(n, as, message);
+		return true;
+	}
+	while ((e = oldest(n)) && e->message == message) {
+		record_note(n, as, e, "success", 0, false, NULL, 0, NULL, NULL);
+		pop(n);
+	}
+	return true;
+}
+
+void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_session_info *as, bool ok,
+	uint64_t rows, const char *sqlstate, int err_no, const char *error)
+{
+	complete(n, as, ok, rows, sqlstate, err_no, error, NULL);
 }
 
 void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_session_info *as,
 	bool ok, uint64_t rows, const char *sqlstate, int err_no, const char *error)
 {
-	struct dw_stmt_note *e = oldest(n);
-	if (!e)
+	complete_message(n, as, ok, rows, sqlstate, err_no, error, NULL);
+}
+
+bool dw_stmt_notes_fail(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	const char *sqlstate, int err_no, const char *error, const char *ref)
+{
+	return complete(n, as, false, 0, sqlstate, err_no, error, ref);
+}
+
+bool dw_stmt_notes_fail_message(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	const char *sqlstate, int err_no, const char *error, const char *ref)
+{
+	return complete_message(n, as, false, 0, sqlstate, err_no, error, ref);
+}
+
+void dw_audit_server_error(const struct dw_session_info *as, const char *sqlstate, int err_no,
+	const char *error, const char *ref)
+{
+	struct dw_audit_rec *r = dw_audit_scratch(as->worker);
+	if (!r)
 		return;
-	uint32_t message = e->message;
-	dw_stmt_notes_complete(n, as, ok, rows, sqlstate, err_no, error);
-	if (!ok) {
-		dw_stmt_notes_end_through(n, as, message);
-		return;
-	}
-	while ((e = oldest(n)) && e->message == message) {
-		record_note(n, as, e, "success", 0, false, NULL, 0, NULL);
-		pop(n);
-	}
+	dw_audit_begin(r, "error", "server_error", "failure", "warning");
+	put_session(r, as);
+	if (sqlstate && *sqlstate)
+		dw_audit_str(r, "sqlstate", sqlstate);
+	if (err_no)
+		dw_audit_int(r, "errno", err_no);
+	dw_audit_str(r, "error", error);
+	if (ref && *ref)
+		dw_audit_str(r, "ref", ref);
+	dw_audit_submit(as->worker, r);
 }
 
 void dw_stmt_notes_end_through(struct dw_stmt_notes *n, const struct dw_session_info *as,
@@ -438,7 +485,7 @@ void dw_stmt_notes_end_through(struct dw_stmt_notes *n, const struct dw_session_
 	struct dw_stmt_note *e;
 	while ((e = oldest(n)) && (int32_t)(e->message - message) <= 0) {
 		record_note(n, as, e, "failure", 0, false, NULL, 0,
-			"not executed: an earlier statement of the same message failed");
+			"not executed: an earlier statement of the same message failed", NULL);
 		pop(n);
 	}
 }
@@ -449,7 +496,7 @@ void dw_stmt_notes_clear(struct dw_stmt_notes *n, const struct dw_session_info *
 	while ((e = oldest(n))) {
 		if (as)
 			record_note(n, as, e, "unknown", 0, false, NULL, 0,
-				"the client left before the result ended");
+				"the client left before the result ended", NULL);
 		pop(n);
 	}
 	free(n->q);
