@@ -203,6 +203,17 @@ struct dw_audit_config {
 	uint64_t max_size;              /* bytes; 0 = external rotation only */
 };
 
+enum dw_errors_mode { DW_ERRORS_PASSTHROUGH = 0, DW_ERRORS_SANITIZE };
+
+/* The `errors` section: what clients see of the server's errors. */
+struct dw_errors_config {
+	enum dw_errors_mode mode;
+	/* passthrough_sqlstates as written: SQLSTATEs (5 characters 0-9A-Z)
+	 * and MySQL error numbers (4 digits), checked at load. */
+	char **passthrough;
+	size_t n_passthrough;
+};
+
 struct dw_config {
 	atomic_int refs;
 	char *path;
@@ -217,6 +228,7 @@ struct dw_config {
 	struct dw_policy_config *policies;
 	size_t n_policies;
 	struct dw_audit_config audit;
+	struct dw_errors_config errors;
 };
 
 /* Loads and validates PATH. On success returns a snapshot with one reference.

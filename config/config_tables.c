@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "config/config_audit.h"
+#include "config/config_errors.h"
 #include "config/config_policy.h"
 #include "config/config_schema.h"
 
@@ -340,7 +341,7 @@ static const struct dw_cfg_table timeout_table =
 	TABLE("timeouts", timeout_keys, NULL, NULL, "Time limits; `0` disables a limit.");
 
 static const char *const later_sections[] = {
-	"admin", "rate_limits", "errors", "auth_failures", NULL,
+	"admin", "rate_limits", "auth_failures", NULL,
 };
 
 static const struct dw_cfg_key root_keys[] = {
@@ -356,6 +357,8 @@ static const struct dw_cfg_key root_keys[] = {
 	K_SECTION("timeouts", struct dw_config, timeouts, RELOAD, timeout_table, "Time limits."),
 	K_LIST("policies", struct dw_config, policies, n_policies, struct dw_policy_config,
 	       DW_CFG_UNIQUE | RELOAD, dw_cfg_policy_table, "SQL policies, evaluated in order."),
+	K_SECTION("errors", struct dw_config, errors, RELOAD, dw_cfg_errors_table,
+		  "Errors shown to clients."),
 	K_SECTION("audit", struct dw_config, audit, 0, dw_cfg_audit_table, "Audit trail."),
 };
 

@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "audit/audit.h"
+#include "proxy/error_sanitize.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
 #include "proxy/my_codec.h"
@@ -29,6 +30,9 @@
 #define CLIENT_OUT_HIGH (512u * 1024u)
 /* How much of a query is looked at for session state. */
 #define PIN_SCAN_MAX 4096u
+/* ERR packets a client gets are taken whole up to this (servers send a
+ * message of at most 512 characters). */
+#define ERR_PACKET_MAX (64u * 1024u)
 
 static void server_read(struct bufferevent *bev, void *arg);
 static void server_write(struct bufferevent *bev, void *arg);
@@ -248,8 +252,33 @@ void my_relay_note_status(struct my_session *s, uint16_t status)
 	s->guard.opts.ansi_quotes = (status & MY_SERVER_STATUS_ANSI_QUOTES) != 0;
 }
 
-/* A reply is complete: what it tells about the session. */
-static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_sent)
+/* The server's ERR packet as the client got it: the original message for
+ * the audit record, and the reference shown in its place when sanitized. */
+struct client_err {
+	char *message;             /* NUL-terminated copy, NULL when not taken */
+	char ref[DW_ERR_REF_MAX];  /* "" when the client saw the server's message */
+};
+
+/* The reply ended in error E: its statement's record (COM_QUERY and
+ * COM_STMT_EXECUTE) holds the original and the reference; a reference no
+ * record took goes to an error record of its own. */
+static void audit_error(struct my_session *s, struct my_server *srv, uint8_t cmd_sent,
+	const struct client_err *e)
+{
+	const struct my_reply *r = &srv->reply;
+	struct dw_session_info as;
+	my_session_info(s, &as);
+	bool recorded = (cmd_sent == MY_COM_QUERY || cmd_sent == MY_COM_STMT_EXECUTE) &&
+		s->notes.count && dw_stmt_notes_fail_message(&s->notes, &as, r->sqlstate, r->err_code,
+			e ? e->message : NULL, e ? e->ref : NULL);
+	if (e && e->ref[0] && !recorded)
+		dw_errors_unrecorded(&as, r->sqlstate, r->err_code, e->message, e->ref);
+}
+
+/* A reply is complete: what it tells about the session. E: the ERR the
+ * client got, when the reply ended in one (NULL otherwise, or not taken). */
+static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_sent,
+	const struct client_err *e)
 {
 	if (srv->reply.status_valid)
 		srv->status = srv->reply.status;
@@ -276,13 +305,17 @@ static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_
 		my_put_u32(id, srv->prepare_for ? srv->prepare_for : srv->reply.stmt_id);
 		dw_kind_cache_put(&s->kinds, 'S', (const char *)id, sizeof id, s->preparing_kinds);
 	}
-	if ((cmd_sent == MY_COM_QUERY || cmd_sent == MY_COM_STMT_EXECUTE) && !srv->swallow &&
-	    s->notes.count) {
+	if (srv->cut) {
+		/* Recorded by end_cut_reply. */
+	} else if (srv->reply.is_error && !srv->swallow) {
+		audit_error(s, srv, cmd_sent, e);
+	} else if ((cmd_sent == MY_COM_QUERY || cmd_sent == MY_COM_STMT_EXECUTE) && !srv->swallow &&
+		   s->notes.count) {
 		struct dw_session_info as;
 		my_session_info(s, &as);
 		const struct my_reply *r = &srv->reply;
-		dw_stmt_notes_complete_message(&s->notes, &as, !r->is_error, r->rows + r->affected_rows,
-			r->is_error ? r->sqlstate : NULL, r->is_error ? r->err_code : 0, NULL);
+		dw_stmt_notes_complete_message(&s->notes, &as, true, r->rows + r->affected_rows, NULL, 0,
+			NULL);
 	}
 	/* The client cleaned its session itself: nothing ties it any more. */
 	if (cmd_sent == MY_COM_RESET_CONNECTION && !srv->reply.is_error) {
@@ -373,7 +406,46 @@ static void end_cut_reply(struct my_session *s, struct my_server *srv)
 		/* The message's other statements, if any: not the client's any more. */
 		dw_stmt_notes_end_through(&s->notes, &as, s->notes.message);
 	}
-	srv->cut = false;
+}
+
+/* True when a packet with first byte B0 and payload length PLEN, from the
+ * server to client S, is an ERR to take whole: to rewrite it (errors.mode
+ * sanitize) or keep its message for the audit trail. Not a continuation of
+ * a split payload, which may start with any byte. */
+static bool takes_error(const struct my_session *s, const struct my_server *srv, uint8_t b0,
+	uint32_t plen)
+{
+	return b0 == MY_PKT_ERR && !srv->reply.continued && plen < MY_MAX_PAYLOAD &&
+		(dw_errors_sanitizing(&s->cfg->errors) || dw_audit_on());
+}
+
+/* The ERR packet of TOTAL bytes at POS (all buffered) ended the reply: its
+ * message is kept in E, and with errors.mode sanitize the client gets a
+ * rewritten packet in its place, after what came before it. Returns true
+ * when the packet left IN (replaced), false when it is to be forwarded. */
+static bool take_error(struct my_session *s, struct evbuffer *in, struct evbuffer *out,
+	size_t *acc, const struct evbuffer_ptr *pos, size_t total, struct client_err *e)
+{
+	uint8_t *pkt = malloc(total);
+	if (!pkt)
+		return false;
+	struct evbuffer_ptr pp = *pos;
+	evbuffer_copyout_from(in, &pp, pkt, total);
+	const uint8_t *payload = pkt + MY_HEADER_LEN;
+	size_t plen = total - MY_HEADER_LEN;
+	struct my_err err;
+	bool replaced = false;
+	if (my_parse_err(payload, plen, &err)) {
+		e->message = strndup((const char *)err.message.ptr, err.message.len);
+		if (dw_errors_action(&s->cfg->errors, err.sqlstate, err.code) == DW_ERR_SANITIZE) {
+			dw_guard_ref(&s->guard, s->id, e->ref, sizeof e->ref);
+			dw_io_pass(in, out, acc);
+			evbuffer_drain(in, total);
+			replaced = dw_my_err_rewrite(out, pkt[3], payload, plen, e->ref);
+		}
+	}
+	free(pkt);
+	return replaced;
 }
 
 /* Processes the server's input. S is the attached client or NULL (reset).
@@ -437,7 +509,18 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 			plen <= 64 && head[MY_HEADER_LEN] == MY_PKT_OK;
 		if (rewrite && len - acc < total)
 			break;
+		bool error = !swallow && takes_error(s, srv, head[MY_HEADER_LEN], plen);
+		if (error && plen > ERR_PACKET_MAX) {
+			if (dw_errors_sanitizing(&s->cfg->errors)) {
+				dw_io_pass(in, out, &acc);
+				return server_failed(s, srv, "error packet too large");
+			}
+			error = false; /* streamed: the audit record goes without the message */
+		}
+		if (error && len - acc < total)
+			break;
 		srv->reply_started = true;
+		struct client_err cerr = { .message = NULL };
 		enum my_reply_result r = my_reply_feed(&srv->reply, head + MY_HEADER_LEN, hn, plen);
 		if (r == MY_REPLY_PROTOCOL_ERROR || r == MY_REPLY_LOCAL_INFILE || r == MY_REPLY_AUTH_MORE) {
 			dw_io_pass(in, out, &acc);
@@ -463,6 +546,9 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 			evbuffer_drain(in, d);
 			srv->drop_remaining = (uint32_t)(total - d);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+		} else if (error && r == MY_REPLY_DONE && srv->reply.is_error &&
+			   take_error(s, in, out, &acc, &pos, total, &cerr)) {
+			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 		} else if (len - acc >= total) {
 			acc += total;
 			evbuffer_ptr_set(in, &pos, total, EVBUFFER_PTR_ADD);
@@ -486,7 +572,9 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 		uint8_t cmd = srv->reply.cmd;
 		if (dropping)
 			end_cut_reply(s, srv);
-		reply_done(s, srv, cmd);
+		reply_done(s, srv, cmd, cerr.message || cerr.ref[0] ? &cerr : NULL);
+		free(cerr.message);
+		srv->cut = false;
 		if (s && !swallow)
 			my_limits_idle(s);
 		if (s && srv->prepare_for && !swallow)

@@ -19,6 +19,7 @@
 
 #include "audit/audit.h"
 #include "proxy/cancel.h"
+#include "proxy/error_sanitize.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
 #include "proxy/pg_codec.h"
@@ -244,14 +245,18 @@ static void audit_statement_done(struct pg_session *s, char type, const uint8_t 
 	dw_stmt_notes_complete(&s->notes, &as, true, rows, NULL, 0, NULL);
 }
 
-static void audit_statement_failed(struct pg_session *s, const uint8_t *body, size_t blen)
+/* The error BODY ended the oldest noted statement; REF is the reference
+ * the client was shown instead of the message ("" when none). Returns false
+ * when no statement was noted. */
+static bool audit_statement_failed(struct pg_session *s, const uint8_t *body, size_t blen,
+	const char *ref)
 {
 	if (!s->notes.count)
-		return;
+		return false;
 	struct dw_session_info as;
 	pg_session_info(s, &as);
-	dw_stmt_notes_complete(&s->notes, &as, false, 0, pg_error_field(body, blen, 'C'), 0,
-		pg_error_field(body, blen, 'M'));
+	return dw_stmt_notes_fail(&s->notes, &as, pg_error_field(body, blen, 'C'), 0,
+		pg_error_field(body, blen, 'M'), ref);
 }
 
 static void audit_message_end(struct pg_session *s, uint32_t message)
@@ -263,7 +268,40 @@ static void audit_message_end(struct pg_session *s, uint32_t message)
 	dw_stmt_notes_end_through(&s->notes, &as, message);
 }
 
-enum srv_verdict { V_FORWARD, V_SWALLOW, V_FATAL, V_REPLACE };
+/* V_REPLACED: the message's replacement is in the client's output already
+ * (what came before it was passed first); the message itself is dropped. */
+enum srv_verdict { V_FORWARD, V_SWALLOW, V_REPLACED, V_FATAL, V_REPLACE };
+/* V_REPLACE: the message is dropped and s->replacement (dbward's own error
+ * for a cut statement) or, for ReadyForQuery, status 'E' goes out instead. */
+
+/* An ErrorResponse ('E') or NoticeResponse ('N') BODY on its way to client
+ * S. An error ending the oldest noted statement (ENDS_STATEMENT) is recorded
+ * there. With errors.mode sanitize the message is rewritten in the client's
+ * output (server_input passed what came before it), an error under a fresh
+ * reference that its audit record (or the log) pairs with the original. */
+static enum srv_verdict to_client(struct pg_session *s, char type, const uint8_t *body,
+	size_t blen, bool ends_statement)
+{
+	const char *sqlstate = pg_error_field(body, blen, 'C');
+	enum dw_err_action act = dw_errors_action(&s->cfg->errors, sqlstate, 0);
+	char ref[DW_ERR_REF_MAX] = "";
+	if (type == 'E') {
+		if (act == DW_ERR_SANITIZE)
+			dw_guard_ref(&s->guard, s->id, ref, sizeof ref);
+		bool recorded = ends_statement && audit_statement_failed(s, body, blen, ref);
+		if (*ref && !recorded) {
+			struct dw_session_info as;
+			pg_session_info(s, &as);
+			dw_errors_unrecorded(&as, dw_errors_valid_sqlstate(sqlstate) ? sqlstate : "XX000",
+				0, pg_error_field(body, blen, 'M'), ref);
+		}
+	}
+	if (act == DW_ERR_FORWARD || (s->server && s->server->drop_until_ready))
+		return V_FORWARD; /* (the rest of a cut statement's message is dropped anyway) */
+	dw_pg_error_rewrite(bufferevent_get_output(s->bev), type, body, blen, act, ref);
+	return V_REPLACED;
+}
+
 
 /* A reply to a statement dbward cut (pg_limits.c): its rows are dropped and
  * its end (CommandComplete, EmptyQuery, PortalSuspended, or the error the
@@ -387,7 +425,7 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 		if (!h) {
 			/* Unsolicited: the server is terminating this connection. */
 			srv->base.broken = true;
-			return s ? V_FORWARD : V_SWALLOW;
+			return s ? to_client(s, type, body, blen, false) : V_SWALLOW;
 		}
 		if (kind == PEND_QUERY || kind == PEND_SYNC) {
 			if (swallow && (h->flags & PEND_FAILS))
@@ -396,28 +434,35 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 				/* Our own SET/DISCARD failed: the connection is suspect. */
 				srv->base.broken = true;
 				if (s) {
+					/* The server's text goes to debug only: it may quote what
+					 * the client asked for. */
+					const char *code = pg_error_field(body, blen, 'C');
 					const char *msg = pg_error_field(body, blen, 'M');
-					dw_warn("session %llu: applying session parameters failed: %s",
+					dw_warn("session %llu: applying session parameters failed (SQLSTATE %s)",
+						(unsigned long long)s->id,
+						dw_errors_valid_sqlstate(code) ? code : "?");
+					dw_debug("session %llu: applying session parameters failed: %s",
 						(unsigned long long)s->id, msg ? msg : "?");
 				}
 				return V_SWALLOW;
 			}
-			if (s && kind == PEND_QUERY)
-				audit_statement_failed(s, body, blen);
-			return V_FORWARD;
+			return s ? to_client(s, type, body, blen, kind == PEND_QUERY) : V_FORWARD;
 		}
 		/* A Bind can fail for its statement too (planning with the
 		 * parameters): the record of the Execute that follows says so. */
-		if (s && (kind == PEND_EXECUTE || kind == PEND_BIND))
-			audit_statement_failed(s, body, blen);
+		enum srv_verdict v = s ? to_client(s, type, body, blen,
+			kind == PEND_EXECUTE || kind == PEND_BIND) : V_SWALLOW;
 		skip_to_sync(s, srv);
 		emit_synthetic(srv, NULL);
-		return s ? V_FORWARD : V_SWALLOW;
+		return v;
 	case 'S':
 		note_param(s, srv, body, blen);
 		return swallow || !s ? V_SWALLOW : V_FORWARD;
 	case 'N':
-		return swallow ? V_SWALLOW : V_FORWARD;
+		if (swallow)
+			return V_SWALLOW;
+		return s && dw_errors_sanitizing(&s->cfg->errors) ? to_client(s, type, body, blen, false)
+								   : V_FORWARD;
 	case 'A':
 		return V_FORWARD;
 	case 'K':
@@ -488,7 +533,9 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 		size_t total = (size_t)mlen + 1;
 		struct pg_pend *head = pg_pending_head(&srv->pending);
 		bool maybe_swallow = !out || (head && (head->flags & PEND_SWALLOW));
-		bool whole = needs_body(type) || maybe_swallow;
+		/* Errors and notices a client gets sanitized are rewritten whole. */
+		bool rewrites = s && (type == 'E' || type == 'N') && dw_errors_sanitizing(&s->cfg->errors);
+		bool whole = needs_body(type) || maybe_swallow || rewrites;
 		uint8_t small[512];
 		uint8_t *body = NULL;
 		if (whole) {
@@ -509,6 +556,11 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 			struct evbuffer_ptr bp = pos;
 			evbuffer_ptr_set(in, &bp, 5, EVBUFFER_PTR_ADD);
 			evbuffer_copyout_from(in, &bp, body, mlen - 4);
+		}
+		if (rewrites) {
+			/* Its replacement goes where it stands: after what came before. */
+			dw_io_pass(in, out, &acc);
+			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 		}
 		/* BLEN is the body's length even when only the header was read. */
 		enum srv_verdict v = account(s, srv, type, body, mlen - 4);

@@ -251,7 +251,7 @@ struct note_end {
 	int err_no;
 	const char *error;
 	const char *rule;          /* a limit that stopped it */
-	const char *ref;           /* the reference the client was shown */
+	const char *ref;           /* the reference the client's error message shows */
 };
 
 /* Writes the record of NOTE ending as END says. */
@@ -286,7 +286,8 @@ static void record_note(struct dw_stmt_notes *n, const struct dw_session_info *a
 	if (end->err_no)
 		dw_audit_int(r, "errno", end->err_no);
 	dw_audit_str(r, "error", end->error);
-	dw_audit_str(r, "ref", end->ref);
+	if (end->ref && *end->ref)
+		dw_audit_str(r, "ref", end->ref);
 	dw_audit_submit(as->worker, r);
 }
 
@@ -427,17 +428,49 @@ void dw_stmt_notes_push_execution(struct dw_stmt_notes *n, uint32_t message,
 		e->sum = dw_stmt_summary_ref(sum);
 }
 
-void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_session_info *as, bool ok,
-	uint64_t rows, const char *sqlstate, int err_no, const char *error)
+static bool complete(struct dw_stmt_notes *n, const struct dw_session_info *as, bool ok,
+	uint64_t rows, const char *sqlstate, int err_no, const char *error, const char *ref)
 {
 	struct dw_stmt_note *e = oldest(n);
 	if (!e)
-		return;
+		return false;
 	struct note_end end = { .action = "statement", .outcome = ok ? "success" : "failure",
 		.rows = rows, .has_rows = ok && rows != DW_ROWS_UNKNOWN, .sqlstate = sqlstate,
-		.err_no = err_no, .error = error };
+		.err_no = err_no, .error = error, .ref = ref };
 	record_note(n, as, e, &end);
 	pop(n);
+	return true;
+}
+
+static bool complete_message(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	bool ok, uint64_t rows, const char *sqlstate, int err_no, const char *error, const char *ref)
+{
+	struct dw_stmt_note *e = oldest(n);
+	if (!e)
+		return false;
+	uint32_t message = e->message;
+	complete(n, as, ok, rows, sqlstate, err_no, error, ref);
+	if (!ok) {
+		dw_stmt_notes_end_through(n, as, message);
+		return true;
+	}
+	while ((e = oldest(n)) && e->message == message) {
+		record_simple(n, as, e, "success", NULL);
+		pop(n);
+	}
+	return true;
+}
+
+void dw_stmt_notes_complete(struct dw_stmt_notes *n, const struct dw_session_info *as, bool ok,
+	uint64_t rows, const char *sqlstate, int err_no, const char *error)
+{
+	complete(n, as, ok, rows, sqlstate, err_no, error, NULL);
+}
+
+void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	bool ok, uint64_t rows, const char *sqlstate, int err_no, const char *error)
+{
+	complete_message(n, as, ok, rows, sqlstate, err_no, error, NULL);
 }
 
 void dw_stmt_notes_complete_cut(struct dw_stmt_notes *n, const struct dw_session_info *as,
@@ -454,22 +487,34 @@ void dw_stmt_notes_complete_cut(struct dw_stmt_notes *n, const struct dw_session
 	pop(n);
 }
 
-void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_session_info *as,
-	bool ok, uint64_t rows, const char *sqlstate, int err_no, const char *error)
+bool dw_stmt_notes_fail(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	const char *sqlstate, int err_no, const char *error, const char *ref)
 {
-	struct dw_stmt_note *e = oldest(n);
-	if (!e)
+	return complete(n, as, false, 0, sqlstate, err_no, error, ref);
+}
+
+bool dw_stmt_notes_fail_message(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	const char *sqlstate, int err_no, const char *error, const char *ref)
+{
+	return complete_message(n, as, false, 0, sqlstate, err_no, error, ref);
+}
+
+void dw_audit_server_error(const struct dw_session_info *as, const char *sqlstate, int err_no,
+	const char *error, const char *ref)
+{
+	struct dw_audit_rec *r = dw_audit_scratch(as->worker);
+	if (!r)
 		return;
-	uint32_t message = e->message;
-	dw_stmt_notes_complete(n, as, ok, rows, sqlstate, err_no, error);
-	if (!ok) {
-		dw_stmt_notes_end_through(n, as, message);
-		return;
-	}
-	while ((e = oldest(n)) && e->message == message) {
-		record_simple(n, as, e, "success", NULL);
-		pop(n);
-	}
+	dw_audit_begin(r, "error", "server_error", "failure", "warning");
+	put_session(r, as);
+	if (sqlstate && *sqlstate)
+		dw_audit_str(r, "sqlstate", sqlstate);
+	if (err_no)
+		dw_audit_int(r, "errno", err_no);
+	dw_audit_str(r, "error", error);
+	if (ref && *ref)
+		dw_audit_str(r, "ref", ref);
+	dw_audit_submit(as->worker, r);
 }
 
 void dw_stmt_notes_end_through(struct dw_stmt_notes *n, const struct dw_session_info *as,
@@ -488,7 +533,8 @@ void dw_stmt_notes_clear(struct dw_stmt_notes *n, const struct dw_session_info *
 	struct dw_stmt_note *e;
 	while ((e = oldest(n))) {
 		if (as)
-			record_simple(n, as, e, "unknown", "the client left before the result ended");
+			record_simple(n, as, e, "unknown",
+				"the client left before the result ended");
 		pop(n);
 	}
 	free(n->q);

@@ -85,6 +85,22 @@ void dw_stmt_notes_complete_cut(struct dw_stmt_notes *n, const struct dw_session
 void dw_stmt_notes_complete_message(struct dw_stmt_notes *n, const struct dw_session_info *as,
 	bool ok, uint64_t rows, const char *sqlstate, int err_no, const char *error);
 
+/* The oldest noted statement (the oldest noted message: MySQL COM_QUERY,
+ * as dw_stmt_notes_complete_message) failed with SQLSTATE, ERR_NO and the
+ * server's ERROR, and the client was shown reference REF (NULL or empty:
+ * none) in its place: the record keeps both. Returns false when no
+ * statement was noted, so nothing was recorded. */
+bool dw_stmt_notes_fail(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	const char *sqlstate, int err_no, const char *error, const char *ref);
+bool dw_stmt_notes_fail_message(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	const char *sqlstate, int err_no, const char *error, const char *ref);
+
+/* A server error no statement record holds (a failed Parse or prepare, an
+ * error outside any statement): an `error` record with the server's ERROR
+ * and REF, the reference the client was shown. */
+void dw_audit_server_error(const struct dw_session_info *as, const char *sqlstate, int err_no,
+	const char *error, const char *ref);
+
 /* Message MESSAGE is over (ReadyForQuery): its statements still noted, and
  * those of earlier messages, never ran (an earlier one failed) and are
  * recorded as such. */

@@ -1212,6 +1212,91 @@ static void test_audit(void)
 	chmod(open_dir, 0700);
 }
 
+/* listeners and backends, then `errors:`: the first errors key is line 6. */
+static struct dw_config *load_errors(const char *const *lines, char **errs)
+{
+	const char *all[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < 4; i++)
+		all[n++] = policy_head[i];
+	all[n++] = "errors:";
+	for (size_t i = 0; lines[i] != NULL && n < 63; i++)
+		all[n++] = lines[i];
+	all[n] = NULL;
+	return load_lines(all, errs);
+}
+
+static void test_errors(void)
+{
+	struct dw_config *cfg;
+	char *errs;
+
+	/* The specification's example, plus a MySQL error number. */
+	cfg = load_errors(LINES(
+		/*  6 */ "  mode: sanitize",
+		/*  7 */ "  passthrough_sqlstates: [\"23505\", \"23503\", \"40001\", \"40P01\", 1062]"),
+		&errs);
+	ok(cfg != NULL, "the errors section of the specification loads: %s", errs);
+	if (cfg != NULL) {
+		const struct dw_errors_config *e = &cfg->errors;
+		ok(e->mode == DW_ERRORS_SANITIZE && e->n_passthrough == 5 &&
+		   str_is(e->passthrough[0], "23505") && str_is(e->passthrough[3], "40P01") &&
+		   str_is(e->passthrough[4], "1062"), "errors values");
+		dw_config_unref(cfg);
+	}
+	free(errs);
+
+	cfg = load_errors(LINES("  passthrough_sqlstates: []"), &errs);
+	ok(cfg != NULL && cfg->errors.mode == DW_ERRORS_PASSTHROUGH && cfg->errors.n_passthrough == 0 &&
+	   cfg->errors.passthrough == NULL, "errors defaults: passthrough, nothing listed");
+	if (cfg != NULL)
+		dw_config_unref(cfg);
+	free(errs);
+	cfg = load_policies(LINES("  - name: p"), &errs);
+	ok(cfg != NULL && cfg->errors.mode == DW_ERRORS_PASSTHROUGH, "no errors section: passthrough");
+	if (cfg != NULL)
+		dw_config_unref(cfg);
+	free(errs);
+
+	cfg = load_errors(LINES(
+		/*  6 */ "  mode: hide",
+		/*  7 */ "  passthrough_sqlstates:",
+		/*  8 */ "    - 235",
+		/*  9 */ "    - 42p01",
+		/* 10 */ "    - \"ABCDEF\"",
+		/* 11 */ "    - \"0999\"",
+		/* 12 */ "    - 23505",
+		/* 13 */ "    - \"23505\"",
+		/* 14 */ "    - [40001]",
+		/* 15 */ "    - \"42 01\"",
+		/* 16 */ "  passthrough_sqlstate: [1062]"), &errs);
+	ok(cfg == NULL, "errors errors refuse the file");
+	expect_error(errs, 6, 9, "errors.mode", "must be one of passthrough, sanitize");
+	expect_error(errs, 8, 7, "errors.passthrough_sqlstates[0]", "invalid code \"235\": expected a SQLSTATE");
+	expect_error(errs, 9, 7, "errors.passthrough_sqlstates[1]", "invalid code \"42p01\"");
+	expect_error(errs, 10, 7, "errors.passthrough_sqlstates[2]", "invalid code \"ABCDEF\"");
+	expect_error(errs, 11, 7, "errors.passthrough_sqlstates[3]", "or a MySQL error number (1000-9999)");
+	expect_error(errs, 13, 7, "errors.passthrough_sqlstates[5]", "\"23505\" is listed twice");
+	expect_error(errs, 14, 7, "errors.passthrough_sqlstates[6]", "expected a scalar value");
+	expect_error(errs, 15, 7, "errors.passthrough_sqlstates[7]", "invalid code \"42 01\"");
+	expect_error(errs, 16, 3, "errors.passthrough_sqlstate", "unknown key (did you mean \"passthrough_sqlstates\"?)");
+	ok(count_lines(errs) == 9, "exactly the expected errors (%zu lines)", count_lines(errs));
+	if (failures)
+		printf("# %s", errs);
+	free(errs);
+
+	cfg = load_errors(LINES("  - sanitize"), &errs);
+	ok(cfg == NULL && has_error(errs, 6, 3, "errors", "expected a mapping, found a sequence") &&
+	   count_lines(errs) == 1, "errors must be a mapping");
+	free(errs);
+	cfg = load_errors(LINES("  passthrough_sqlstates: 23505"), &errs);
+	ok(cfg == NULL && has_error(errs, 6, 26, "errors.passthrough_sqlstates",
+				    "expected a sequence, found a scalar") && count_lines(errs) == 1,
+	   "passthrough_sqlstates must be a list");
+	free(errs);
+}
+
 /* The key tables must be documented exactly: docs/configuration.md embeds
  * the generated reference between two markers. */
 static char *find_docs(void)
@@ -1321,6 +1406,7 @@ int main(int argc, char **argv)
 	test_styles_and_aliases();
 	test_policies();
 	test_audit();
+	test_errors();
 	test_reference();
 
 	/* Best-effort cleanup of the temp directory. */

@@ -252,8 +252,35 @@ def capture_pg15():
                 if m[:1] == b"Z":
                     return err
 
+        def query_notice(sql):
+            q = sql.encode() + b"\0"
+            sock.sendall(b"Q" + struct.pack("!I", len(q) + 4) + q)
+            notice = None
+            while True:
+                m = read_msg()
+                if m[:1] == b"N":
+                    notice = m
+                if m[:1] == b"Z":
+                    return notice
+
         save("pg15_error_division_by_zero.bin", query_error("SELECT 1/0"))
         save("pg15_error_undefined_table.bin", query_error("SELECT * FROM no_such_table"))
+        # Errors with every kind of field error sanitizing removes: detail,
+        # schema/table/constraint/column names, hint, context, internal query.
+        query_error("CREATE TABLE secret_accounts (id int PRIMARY KEY, email text NOT NULL)")
+        query_error("INSERT INTO secret_accounts VALUES (1, 'a@example.com')")
+        save("pg15_error_unique_violation.bin",
+             query_error("INSERT INTO secret_accounts VALUES (1, 'b@example.com')"))
+        save("pg15_error_not_null_violation.bin",
+             query_error("INSERT INTO secret_accounts VALUES (2, NULL)"))
+        save("pg15_error_raise_exception.bin",
+             query_error("DO $$ BEGIN RAISE EXCEPTION 'secret value %', 42 USING "
+                         "DETAIL = 'secret detail', HINT = 'secret hint'; END $$"))
+        save("pg15_error_internal_query.bin",
+             query_error("DO $$ BEGIN PERFORM * FROM secret_missing_table; END $$"))
+        save("pg15_notice_drop_if_exists.bin",
+             query_notice("DROP TABLE IF EXISTS secret_missing_table"))
+        query_error("DROP TABLE secret_accounts")
         sock.sendall(b"X\0\0\0\4")
         sock.close()
     finally:
