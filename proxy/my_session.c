@@ -311,6 +311,19 @@ static bool start_tls(struct my_session *s)
 	return true;
 }
 
+/* The client's connect attribute program_name (mysql, PyMySQL, Connector/J
+ * name themselves there) names the application in audit records. */
+static void set_application(struct my_session *s, struct my_bytes attrs)
+{
+	struct my_bytes v;
+	free(s->application);
+	s->application = NULL;
+	if (!my_attr_find(attrs, "program_name", &v) || v.len == 0)
+		return;
+	size_t n = v.len < 64 ? v.len : 64;
+	s->application = strndup((const char *)v.ptr, n);
+}
+
 static void handle_response(struct my_session *s, const uint8_t *p, size_t len)
 {
 	struct my_handshake_response hr;
@@ -333,6 +346,7 @@ static void handle_response(struct my_session *s, const uint8_t *p, size_t len)
 	}
 	s->caps = hr.caps & s->offered & ~MY_CLIENT_SSL & 0xffffffffull;
 	s->charset = hr.charset;
+	set_application(s, hr.attrs);
 	s->user = strdup(hr.user ? hr.user : "");
 	s->database = strdup(hr.database ? hr.database : "");
 	if (!s->user || !s->database) {
@@ -375,6 +389,7 @@ void my_session_change_user(struct my_session *s, const uint8_t *p, size_t len, 
 		dw_pool_put(s->pool);
 		s->pool = NULL;
 	}
+	set_application(s, cu.attrs);
 	char *user = strdup(cu.user ? cu.user : "");
 	char *db = strdup(cu.database ? cu.database : "");
 	/* The scramble stays the one this connection already uses: clients
@@ -522,7 +537,7 @@ void my_session_info(const struct my_session *s, struct dw_session_info *as)
 	as->backend = s->backend->name;
 	as->user = s->user;
 	as->database = s->database;
-	as->application = NULL;
+	as->application = s->application;
 	as->ip = s->peer_ip;
 	as->port = s->peer_port;
 	as->tls = s->tls;
@@ -593,6 +608,7 @@ static void session_free(struct my_session *s)
 	dw_config_unref(s->cfg);
 	free(s->user);
 	free(s->database);
+	free(s->application);
 	free(s);
 }
 

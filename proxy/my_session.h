@@ -81,6 +81,7 @@ struct my_session {
 	struct dw_audit_names audit_stmts; /* statement id (4 bytes) -> what it is */
 	struct dw_stmt_summary *audit_preparing; /* the COM_STMT_PREPARE in flight */
 	uint16_t fresh_status;             /* a fresh server session's status flags */
+	char *application;                 /* connect attribute program_name, or NULL */
 	/* Statement time and result limits (my_limits.c). */
 	struct event *stmt_timer;
 	bool timer_grace;                  /* cut: waiting for the server to stop */

@@ -334,3 +334,16 @@ def test_pgbench_statements_are_counted_exactly(pgbench_db, start_dbward, tmp_pa
     assert all(r["outcome"] == "success" and r["rows"] == 1 for r in selects)
     assert len({r["fingerprint"] for r in selects}) == 1
     assert verify(path).returncode == 0
+
+
+def test_mysql_records_name_the_application(maria_server, start_dbward, tmp_path):
+    path = audit_dir(tmp_path) / "audit.jsonl"
+    proxy = start_dbward(config_text(my_config(maria_server), path))
+    conn = pymysql.connect(host=proxy.host, port=proxy.port, user="app", password=APP_PASSWORD,
+                           database="app", autocommit=True, program_name="billing-job")
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1")
+    conn.close()
+    assert wait_for(lambda: any(r.get("action") == "disconnect" for r in records(path)))
+    stmts = statement_records(records(path))
+    assert stmts and all(r.get("application") == "billing-job" for r in stmts)
