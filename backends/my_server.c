@@ -3,16 +3,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -76,38 +74,6 @@ bool my_backend_info_get(const char *backend, struct my_backend_info *out)
 
 /* ---- sockets ---- */
 
-static int open_socket(const struct dw_address *a, struct sockaddr_storage *ss, socklen_t *len)
-{
-	memset(ss, 0, sizeof *ss);
-	if (a->unix_path) {
-		struct sockaddr_un *sun = (struct sockaddr_un *)ss;
-		if (strlen(a->unix_path) >= sizeof sun->sun_path)
-			return -1;
-		sun->sun_family = AF_UNIX;
-		strcpy(sun->sun_path, a->unix_path);
-		*len = sizeof *sun;
-	} else {
-		/* Numeric addresses resolve without a lookup; names are looked up
-		 * here (use addresses for backends: see docs/architecture.md). */
-		struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
-		struct addrinfo *res = NULL;
-		char port[8];
-		snprintf(port, sizeof port, "%u", a->port);
-		if (getaddrinfo(a->host, port, &hints, &res) != 0 || !res)
-			return -1;
-		memcpy(ss, res->ai_addr, res->ai_addrlen);
-		*len = res->ai_addrlen;
-		freeaddrinfo(res);
-	}
-	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && ss->ss_family != AF_UNIX) {
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
-	}
-	return fd;
-}
-
 /* One whole packet from IN into BUF. 1 = got one, 0 = need more, -1 = too big. */
 static int take_packet(struct evbuffer *in, uint8_t *buf, size_t cap, size_t *len, uint8_t *seq)
 {
@@ -170,19 +136,38 @@ static void my_server_free(struct dw_server *ds);
 static void on_read(struct bufferevent *bev, void *arg);
 static void on_event(struct bufferevent *bev, short what, void *arg);
 
-static void fail(struct my_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail(struct my_server *s, const char *fmt, ...)
+static void vfail(struct my_server *s, enum dw_connect_failure kind, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void vfail(struct my_server *s, enum dw_connect_failure kind, const char *fmt, va_list ap)
 {
 	char msg[256];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	if (s->timer)
 		evtimer_del(s->timer);
 	if (s->base.bev)
 		bufferevent_disable(s->base.bev, EV_READ | EV_WRITE);
-	dw_pool_server_failed(&s->base, msg);
+	dw_pool_server_failed(&s->base, msg, kind);
+}
+
+/* The server answered and refused (or spoke nonsense): not retried. */
+static void fail(struct my_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct my_server *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(s, DW_CONNECT_ANSWERED, fmt, ap);
+	va_end(ap);
+}
+
+/* The server could not be reached, or went away before its greeting. */
+static void fail_network(struct my_server *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void fail_network(struct my_server *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(s, DW_CONNECT_NETWORK, fmt, ap);
+	va_end(ap);
 }
 
 static const char *password_of(const struct dw_pool *p)
@@ -510,14 +495,18 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 		else
 			snprintf(why, sizeof why, "%s", strerror(EVUTIL_SOCKET_ERROR()));
 	}
-	fail(s, "connect failed: %s", why);
+	/* No greeting yet: nothing answered, as far as a client can tell. */
+	if (s->phase == MYS_CONNECT || s->phase == MYS_GREETING)
+		fail_network(s, "connect failed: %s", why);
+	else
+		fail(s, "connect failed: %s", why);
 }
 
 static void connect_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	fail(arg, "connect timeout");
+	fail_network(arg, "connect timeout");
 }
 
 static struct dw_server *my_server_connect(struct dw_pool *pool)
@@ -533,7 +522,7 @@ static struct dw_server *my_server_connect(struct dw_pool *pool)
 	s->base.created_us = dw_now_us();
 	struct sockaddr_storage ss;
 	socklen_t sslen = 0;
-	s->fd = open_socket(&pool->backend->address, &ss, &sslen);
+	s->fd = dw_server_socket(&pool->backend->address, &ss, &sslen);
 	if (s->fd < 0) {
 		snprintf(pool->last_error, sizeof pool->last_error, "cannot resolve or open %s",
 			pool->backend->address.text);
@@ -608,7 +597,7 @@ void my_backend_probe(const struct dw_backend_config *backend, uint64_t timeout_
 	memset(out, 0, sizeof *out);
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	int fd = open_socket(&backend->address, &ss, &sslen);
+	int fd = dw_server_socket(&backend->address, &ss, &sslen);
 	if (fd < 0)
 		return;
 	int tmo = timeout_ms ? (int)timeout_ms : 5000;

@@ -48,16 +48,33 @@ static bool is_numeric_ip(const char *host)
 	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
 }
 
-static void connect_fail(struct pg_server *s, const char *why)
+/* WHY and libpq's message on one line: libpq ends its messages in a newline
+ * and puts hints on lines of their own, and the log has one line per event. */
+static void failure_text(struct pg_server *s, const char *why, char *out, size_t cap)
+{
+	const char *detail = s->conn ? PQerrorMessage(s->conn) : "";
+	snprintf(out, cap, "%s%s%s", why, *detail ? ": " : "", detail);
+	size_t o = 0;
+	bool space = false;
+	for (size_t i = 0; out[i]; i++) {
+		char c = out[i];
+		if (c == '\n' || c == '\t' || c == '\r' || c == ' ') {
+			space = true;
+			continue;
+		}
+		if (space && o)
+			out[o++] = ' ';
+		space = false;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+}
+
+static void connect_fail(struct pg_server *s, const char *why, enum dw_connect_failure kind)
 {
 	char msg[256];
-	const char *detail = s->conn ? PQerrorMessage(s->conn) : "";
-	snprintf(msg, sizeof msg, "%s%s%s", why, *detail ? ": " : "", detail);
-	/* libpq messages end in a newline. */
-	size_t n = strlen(msg);
-	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	dw_pool_server_failed(&s->base, msg);
+	failure_text(s, why, msg, sizeof msg);
+	dw_pool_server_failed(&s->base, msg, kind);
 }
 
 static void connect_step(evutil_socket_t fd, short what, void *arg);
@@ -68,9 +85,7 @@ static bool pg_server_bind_loop(struct dw_server *ds, struct event_base *base);
  * reason goes to the pool's last_error and the caller sees NULL. */
 static void start_failed(struct pg_server *s, const char *why)
 {
-	const char *detail = s->conn ? PQerrorMessage(s->conn) : "";
-	snprintf(s->base.pool->last_error, sizeof s->base.pool->last_error, "%s%s%s", why,
-		*detail ? ": " : "", detail);
+	failure_text(s, why, s->base.pool->last_error, sizeof s->base.pool->last_error);
 	pg_server_free(&s->base);
 }
 
@@ -147,12 +162,17 @@ static void connect_step(evutil_socket_t fd, short what, void *arg)
 	struct pg_server *s = arg;
 	(void)fd;
 	(void)what;
+	/* Still waiting for the TCP (or unix socket) connection: a failure now
+	 * means the server could not be reached; later, that it answered. */
+	ConnStatusType before = PQstatus(s->conn);
+	enum dw_connect_failure kind = before == CONNECTION_STARTED || before == CONNECTION_NEEDED
+		? DW_CONNECT_NETWORK : DW_CONNECT_ANSWERED;
 	PostgresPollingStatusType st = PQconnectPoll(s->conn);
 	switch (st) {
 	case PGRES_POLLING_READING:
 	case PGRES_POLLING_WRITING:
 		if (!wait_socket(s, st))
-			connect_fail(s, "connect failed");
+			connect_fail(s, "connect failed", kind);
 		return;
 	case PGRES_POLLING_OK:
 		event_free(s->conn_ev);
@@ -160,13 +180,13 @@ static void connect_step(evutil_socket_t fd, short what, void *arg)
 		if (s->timer)
 			evtimer_del(s->timer);
 		if (!take_over_socket(s)) {
-			connect_fail(s, "cannot take over the server connection");
+			connect_fail(s, "cannot take over the server connection", DW_CONNECT_ANSWERED);
 			return;
 		}
 		dw_pool_server_ready(&s->base);
 		return;
 	default:
-		connect_fail(s, "connect failed");
+		connect_fail(s, "connect failed", kind);
 		return;
 	}
 }
@@ -176,7 +196,7 @@ static void connect_timeout(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct pg_server *s = arg;
-	dw_pool_server_failed(&s->base, "connect timeout");
+	dw_pool_server_failed(&s->base, "connect timeout", DW_CONNECT_NETWORK);
 }
 
 static struct dw_server *pg_server_connect(struct dw_pool *pool)

@@ -8,8 +8,25 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "backends/breaker.h"
 #include "proxy/log.h"
 #include "proxy/worker.h"
+
+const char dw_pool_circuit_open[] = "circuit open";
+
+bool dw_pool_error_is_circuit_open(const char *error)
+{
+	return error && strcmp(error, dw_pool_circuit_open) == 0;
+}
+
+struct dw_pool_retry {
+	struct dw_pool *pool;
+	struct event *timer;
+	uint32_t attempt;   /* the attempt it starts: 2 = the first retry */
+	LIST_ENTRY(dw_pool_retry) link;
+};
+
+static void on_notify(evutil_socket_t fd, short what, void *arg);
 
 /* Capacity of one (backend, user, database) key across workers. */
 struct dw_pool_shared {
@@ -129,7 +146,11 @@ struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
 	snprintf(key, sizeof key, "%s\x01%s\x01%s", backend->name, user->name, database);
 	p->database = strdup(database);
 	p->shared = shared_get(key, backend->pool.size);
-	if (!p->database || !p->shared) {
+	p->breaker = dw_breaker_get(backend->name);
+	p->notify = event_new(w->base, -1, 0, on_notify, p);
+	if (!p->database || !p->shared || !p->breaker || !p->notify) {
+		if (p->notify)
+			event_free(p->notify);
 		free(p->database);
 		free(p);
 		return NULL;
@@ -144,6 +165,8 @@ struct dw_pool *dw_pool_get(struct dw_worker *w, struct dw_config *cfg,
 	TAILQ_INIT(&p->idle);
 	TAILQ_INIT(&p->busy);
 	TAILQ_INIT(&p->waiters);
+	TAILQ_INIT(&p->failed);
+	LIST_INIT(&p->retries);
 	p->next = w->pools;
 	w->pools = p;
 	return p;
@@ -235,20 +258,166 @@ static bool shed_local(struct dw_pool *p)
 	return any;
 }
 
-/* No attempt left in flight: every waiter hears the failure. */
-static void fail_waiters(struct dw_pool *p)
+/* Tells the failed waiters, from the loop. A client's callback may queue a
+ * new request that fails at once; those wait for the next round, so one
+ * client's pipelined requests never recurse into each other. */
+static void on_notify(evutil_socket_t fd, short what, void *arg)
 {
-	while (p->n_waiters) {
+	(void)fd;
+	(void)what;
+	struct dw_pool *p = arg;
+	size_t n = 0;
+	struct dw_pool_waiter *w;
+	TAILQ_FOREACH(w, &p->failed, link)
+		n++;
+	while (n-- && (w = TAILQ_FIRST(&p->failed)) != NULL) {
+		TAILQ_REMOVE(&p->failed, w, link);
+		w->queued = false;
+		w->failed = false;
+		w->cb(w, NULL, w->error);
+	}
+	if (!TAILQ_EMPTY(&p->failed))
+		event_active(p->notify, EV_TIMEOUT, 0);
+}
+
+/* More waiters than attempts in flight (or retries pending): the extra ones,
+ * oldest first, fail with last_error. */
+static void fail_excess(struct dw_pool *p)
+{
+	bool any = false;
+	while (p->n_waiters > p->n_connecting) {
 		struct dw_pool_waiter *w = TAILQ_FIRST(&p->waiters);
 		TAILQ_REMOVE(&p->waiters, w, link);
-		w->queued = false;
-		p->n_waiters--;
-		w->cb(w, NULL, p->last_error);
+		if (--p->n_waiters == 0)
+			shared_not_waiting(p);
+		w->failed = true;
+		snprintf(w->error, sizeof w->error, "%s", p->last_error);
+		TAILQ_INSERT_TAIL(&p->failed, w, link);
+		any = true;
 	}
-	shared_not_waiting(p);
+	if (any)
+		event_active(p->notify, EV_TIMEOUT, 0);
 }
 
 static void hand_to_waiter(struct dw_pool *p, struct dw_server *s);
+static bool start_attempt(struct dw_pool *p, uint32_t attempt);
+
+/* A unit of capacity taken for an attempt that is over. */
+static void slot_free(struct dw_pool *p)
+{
+	p->n_connecting--;
+	p->n_total--;
+	shared_release(p->shared, p->worker);
+}
+
+static void breaker_rules(const struct dw_pool *p, struct dw_breaker_rules *r)
+{
+	dw_breaker_rules_of(p->backend, r);
+}
+
+static void retry_fire(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct dw_pool_retry *r = arg;
+	struct dw_pool *p = r->pool;
+	uint32_t attempt = r->attempt;
+	LIST_REMOVE(r, link);
+	event_free(r->timer);
+	free(r);
+	/* Every waiter it was for gave up or got a connection meanwhile. */
+	if (p->n_waiters < p->n_connecting) {
+		slot_free(p);
+		return;
+	}
+	start_attempt(p, attempt);
+}
+
+static bool schedule_retry(struct dw_pool *p, uint32_t attempt, uint64_t delay_ms)
+{
+	struct dw_pool_retry *r = calloc(1, sizeof *r);
+	if (!r)
+		return false;
+	r->timer = evtimer_new(p->worker->base, retry_fire, r);
+	if (!r->timer) {
+		free(r);
+		return false;
+	}
+	/* dw_timer_arm would take 0 ms for "never". */
+	struct timeval tv = {(time_t)(delay_ms / 1000), (suseconds_t)((delay_ms % 1000) * 1000)};
+	if (evtimer_add(r->timer, &tv) != 0) {
+		event_free(r->timer);
+		free(r);
+		return false;
+	}
+	r->pool = p;
+	r->attempt = attempt;
+	LIST_INSERT_HEAD(&p->retries, r, link);
+	return true;
+}
+
+/* Attempt number ATTEMPT failed (its slot still held): retry it later when
+ * the server was out of reach, a client still waits and the circuit allows,
+ * else give the slot back and fail the waiters nothing else serves. */
+static void attempt_failed(struct dw_pool *p, uint32_t attempt, struct dw_breaker_ticket ticket,
+	const char *error, enum dw_connect_failure kind)
+{
+	const struct dw_backend_config *b = p->backend;
+	char why[sizeof p->last_error];
+	snprintf(why, sizeof why, "%s", error); /* ERROR may be last_error itself */
+	struct dw_breaker_rules rules;
+	breaker_rules(p, &rules);
+	dw_breaker_report(p->breaker, &rules, dw_now_us(), ticket, kind != DW_CONNECT_NETWORK);
+	bool open = dw_breaker_state(p->breaker) == DW_BREAKER_OPEN;
+	uint32_t attempts = b->retry_attempts ? b->retry_attempts : 1;
+	if (kind == DW_CONNECT_NETWORK && attempt < attempts && !open &&
+	    p->n_waiters >= p->n_connecting) {
+		uint64_t delay = dw_backoff_delay_ms(attempt, b->retry_base_delay_ms,
+			b->retry_max_delay_ms, dw_backoff_random());
+		if (schedule_retry(p, attempt + 1, delay)) {
+			dw_warn("backend %s: %s; retry %u of %u in %llu ms", b->name, why, attempt,
+				attempts - 1, (unsigned long long)delay);
+			return;
+		}
+	}
+	dw_warn("backend %s: %s", b->name, why);
+	/* A server that answered keeps its answer (an unknown database is the
+	 * client's), whatever the circuit did meanwhile. */
+	bool refused = open && kind == DW_CONNECT_NETWORK;
+	snprintf(p->last_error, sizeof p->last_error, "%s", refused ? dw_pool_circuit_open : why);
+	slot_free(p);
+	fail_excess(p);
+}
+
+/* Starts attempt ATTEMPT (1 = the first) of a server connection in a slot
+ * already counted in n_connecting and n_total, its capacity reserved.
+ * Returns false when no connection is under way for it (refused by the
+ * circuit, failed at once: the slot is then given back or waits for its
+ * retry). */
+static bool start_attempt(struct dw_pool *p, uint32_t attempt)
+{
+	struct dw_breaker_rules rules;
+	breaker_rules(p, &rules);
+	struct dw_breaker_ticket ticket;
+	if (!dw_breaker_admit(p->breaker, &rules, dw_now_us(), &ticket)) {
+		snprintf(p->last_error, sizeof p->last_error, "%s", dw_pool_circuit_open);
+		slot_free(p);
+		fail_excess(p);
+		return false;
+	}
+	struct dw_server *s = p->ops->connect(p);
+	if (!s) {
+		/* Could not even start (no route, no socket, nothing listening on a
+		 * unix socket): the server is out of reach. */
+		attempt_failed(p, attempt, ticket, p->last_error, DW_CONNECT_NETWORK);
+		return false;
+	}
+	s->variant = p->variant;
+	s->attempt = attempt;
+	s->ticket = ticket;
+	TAILQ_INSERT_TAIL(&p->busy, s, link);
+	return true;
+}
 
 /* Opens connections while capacity allows, until WANT are in flight. */
 static void grow_to(struct dw_pool *p, uint32_t want)
@@ -262,20 +431,8 @@ static void grow_to(struct dw_pool *p, uint32_t want)
 		}
 		p->n_connecting++;
 		p->n_total++;
-		struct dw_server *s = p->ops->connect(p);
-		if (s)
-			s->variant = p->variant;
-		if (!s) {
-			p->n_connecting--;
-			p->n_total--;
-			shared_release(p->shared, p->worker);
-			dw_warn("backend %s: %s", p->backend->name, p->last_error);
-			/* Nothing in flight will serve the waiters: tell them now. */
-			if (p->n_connecting == 0)
-				fail_waiters(p);
+		if (!start_attempt(p, 1))
 			return;
-		}
-		TAILQ_INSERT_TAIL(&p->busy, s, link);
 	}
 }
 
@@ -336,8 +493,14 @@ void dw_pool_cancel_wait(struct dw_pool *p, struct dw_pool_waiter *w)
 {
 	if (!w->queued)
 		return;
-	TAILQ_REMOVE(&p->waiters, w, link);
 	w->queued = false;
+	if (w->failed) {
+		/* Already out of the count; its error is not told. */
+		TAILQ_REMOVE(&p->failed, w, link);
+		w->failed = false;
+		return;
+	}
+	TAILQ_REMOVE(&p->waiters, w, link);
 	if (--p->n_waiters == 0)
 		shared_not_waiting(p);
 }
@@ -387,6 +550,9 @@ void dw_pool_release(struct dw_server *s, bool reusable)
 void dw_pool_server_ready(struct dw_server *s)
 {
 	struct dw_pool *p = s->pool;
+	struct dw_breaker_rules rules;
+	breaker_rules(p, &rules);
+	dw_breaker_report(p->breaker, &rules, dw_now_us(), s->ticket, true);
 	p->n_connecting--;
 	TAILQ_REMOVE(&p->busy, s, link);
 	TAILQ_INSERT_TAIL(&p->busy, s, link);
@@ -398,15 +564,19 @@ void dw_pool_server_ready(struct dw_server *s)
 	dw_pool_release(s, true);
 }
 
-void dw_pool_server_failed(struct dw_server *s, const char *error)
+void dw_pool_server_failed(struct dw_server *s, const char *error, enum dw_connect_failure kind)
 {
 	struct dw_pool *p = s->pool;
-	snprintf(p->last_error, sizeof p->last_error, "%s", error);
-	dw_warn("backend %s: %s", p->backend->name, error);
-	p->n_connecting--;
-	close_server(s, &p->busy);
-	if (p->n_connecting == 0)
-		fail_waiters(p);
+	char why[sizeof p->last_error];
+	snprintf(why, sizeof why, "%s", error);
+	uint32_t attempt = s->attempt;
+	struct dw_breaker_ticket ticket = s->ticket;
+	/* The connection goes; its slot (capacity, count) stays with the attempt
+	 * until attempt_failed decides. */
+	TAILQ_REMOVE(&p->busy, s, link);
+	s->state = DWS_CLOSED;
+	s->ops->free(s);
+	attempt_failed(p, attempt, ticket, why, kind);
 }
 
 void dw_pool_put(struct dw_pool *p)
@@ -416,6 +586,14 @@ void dw_pool_put(struct dw_pool *p)
 
 static void pool_free(struct dw_pool *p)
 {
+	struct dw_pool_retry *r;
+	while ((r = LIST_FIRST(&p->retries)) != NULL) {
+		LIST_REMOVE(r, link);
+		event_free(r->timer);
+		free(r);
+		slot_free(p);
+	}
+	event_free(p->notify);
 	dw_config_unref(p->cfg);
 	free(p->database);
 	free(p);
@@ -427,7 +605,7 @@ static void drop_unused_pools(struct dw_worker *w)
 {
 	for (struct dw_pool **pp = &w->pools; *pp;) {
 		struct dw_pool *p = *pp;
-		if (p->refs == 0 && p->n_total == 0 && p->n_waiters == 0) {
+		if (p->refs == 0 && p->n_total == 0 && p->n_waiters == 0 && TAILQ_EMPTY(&p->failed)) {
 			*pp = p->next;
 			pool_free(p);
 		} else {
@@ -488,6 +666,7 @@ void dw_pool_shared_free_all(void)
 		free(sh);
 		sh = next;
 	}
+	dw_breaker_free_all();
 }
 
 void dw_pool_free_all(struct dw_worker *w)

@@ -7,10 +7,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
+#include "backends/breaker.h"
 #include "proxy/io.h"
 
 struct bufferevent;
+struct dw_address;
 struct event_base;
 struct dw_pool;
 struct dw_server;
@@ -21,6 +24,16 @@ enum dw_server_state {
 	DWS_ATTACHED,   /* serving a client */
 	DWS_RESETTING,  /* being cleaned before going back to the pool */
 	DWS_CLOSED,
+};
+
+/* Why a connection attempt failed, which decides what happens next. */
+enum dw_connect_failure {
+	/* The server could not be reached: refused, unreachable, timed out, or
+	 * closed before it said anything. Retried; counts against the breaker. */
+	DW_CONNECT_NETWORK = 0,
+	/* The server answered and said no (authentication, TLS, unknown
+	 * database, too many connections, protocol). Not retried. */
+	DW_CONNECT_ANSWERED,
 };
 
 /* Connection options that must be the same for a client and the server
@@ -56,6 +69,8 @@ struct dw_server {
 	uint64_t created_us;
 	uint64_t idle_since_us;
 	uint32_t uses;
+	uint32_t attempt;             /* while connecting: 1 = first try, 2 = first retry... */
+	struct dw_breaker_ticket ticket; /* while connecting: the breaker's admission */
 	TAILQ_ENTRY(dw_server) link;
 	struct dw_server *handoff_next;
 };
@@ -68,5 +83,10 @@ uint64_t dw_now_us(void);
 struct bufferevent *dw_server_bufferevent(struct event_base *base, int fd, void *ssl);
 /* The unbind_loop operation every protocol shares: drops the bufferevent. */
 void dw_server_unbind_loop(struct dw_server *s);
+
+/* A non-blocking stream socket for address A (a unix socket path is used as
+ * it is), its address in *SS / *LEN for connect(). Host names are looked up
+ * here, blocking. Returns -1 when A cannot be resolved or no socket opened. */
+int dw_server_socket(const struct dw_address *a, struct sockaddr_storage *ss, socklen_t *len);
 
 #endif

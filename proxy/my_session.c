@@ -90,6 +90,9 @@ static void timer_fired(evutil_socket_t fd, short what, void *arg)
 	case MYC_WAIT_SERVER:
 		dw_pool_cancel_wait(s->pool, &s->waiter);
 		s->state = MYC_IDLE;
+		/* The command that passed the policy is dropped, unsent: the
+		 * next one must be judged on its own. */
+		s->guard.head_judged = false;
 		my_relay_fail_command(s, 1040, "08004",
 			"dbward: timed out waiting for a free server connection");
 		return;
@@ -500,19 +503,29 @@ static void got_server(struct dw_pool_waiter *w, struct dw_server *ds, const cha
 	struct my_session *s = (struct my_session *)((char *)w - offsetof(struct my_session, waiter));
 	evtimer_del(s->timer);
 	if (!ds) {
-		dw_warn("session %llu: backend %s unavailable: %s", (unsigned long long)s->id,
-			s->backend->name, error ? error : "unknown error");
-		if (error && strstr(error, "Unknown database")) {
-			char msg[160];
-			snprintf(msg, sizeof msg, "Unknown database '%.64s'", s->database);
-			my_session_close(s, 1049, "42000", msg);
-			return;
+		char msg[160];
+		if (dw_pool_error_is_circuit_open(error)) {
+			/* The backend's state change was logged once; this is one client. */
+			dw_info("session %llu: backend %s unavailable: circuit open",
+				(unsigned long long)s->id, s->backend->name);
+			snprintf(msg, sizeof msg, "dbward: backend %.64s unavailable (circuit open)",
+				s->backend->name);
+		} else {
+			dw_warn("session %llu: backend %s unavailable: %s", (unsigned long long)s->id,
+				s->backend->name, error ? error : "unknown error");
+			if (error && strstr(error, "Unknown database")) {
+				snprintf(msg, sizeof msg, "Unknown database '%.64s'", s->database);
+				my_session_close(s, 1049, "42000", msg);
+				return;
+			}
+			snprintf(msg, sizeof msg, "dbward: backend unavailable");
 		}
 		if (s->state == MYC_LOGIN_POOL) {
-			my_session_close(s, 1053, "08S01", "dbward: backend unavailable");
+			my_session_close(s, 1053, "08S01", msg);
 		} else {
 			s->state = MYC_IDLE;
-			my_relay_fail_command(s, 1053, "08S01", "dbward: backend unavailable");
+			s->guard.head_judged = false; /* as for a timeout */
+			my_relay_fail_command(s, 1053, "08S01", msg);
 		}
 		return;
 	}

@@ -492,23 +492,45 @@ static void client_event(struct bufferevent *bev, short what, void *arg)
 
 /* ---- getting a server ---- */
 
+/* No server connection for S: ERROR says why (see dw_pool_checkout). */
+static void server_unavailable(struct pg_session *s, const char *error)
+{
+	char msg[160];
+	if (dw_pool_error_is_circuit_open(error)) {
+		/* The backend's state change was logged once; this is one client. */
+		dw_info("session %llu: backend %s unavailable: circuit open", (unsigned long long)s->id,
+			s->backend->name);
+		snprintf(msg, sizeof msg, "dbward: backend %.64s unavailable (circuit open)",
+			s->backend->name);
+	} else {
+		dw_warn("session %llu: backend %s unavailable: %s", (unsigned long long)s->id,
+			s->backend->name, error ? error : "unknown error");
+		/* A mistyped database name is the client's business and says nothing
+		 * about the backend; every other reason stays in the log. */
+		if (error && strstr(error, "does not exist") && strstr(error, "database \"")) {
+			snprintf(msg, sizeof msg, "database \"%.64s\" does not exist", s->database);
+			pg_session_close(s, "3D000", msg);
+			return;
+		}
+		snprintf(msg, sizeof msg, "dbward: backend unavailable");
+	}
+	if (s->state == PGC_WAIT_SERVER) {
+		/* Between transactions (transaction pooling): this request fails,
+		 * the session stays for the next one. */
+		s->state = PGC_IDLE;
+		pg_session_fail_request(s, "08006", msg);
+		return;
+	}
+	pg_session_close(s, "08006", msg);
+}
+
 static void got_server(struct dw_pool_waiter *w, struct dw_server *ds, const char *error)
 {
 	struct pg_server *srv = ds ? pg_server_of(ds) : NULL;
 	struct pg_session *s = (struct pg_session *)((char *)w - offsetof(struct pg_session, waiter));
 	evtimer_del(s->timer);
 	if (!srv) {
-		dw_warn("session %llu: backend %s unavailable: %s", (unsigned long long)s->id,
-			s->backend->name, error ? error : "unknown error");
-		/* A mistyped database name is the client's business and says nothing
-		 * about the backend; every other reason stays in the log. */
-		if (error && strstr(error, "does not exist") && strstr(error, "database \"")) {
-			char msg[256];
-			snprintf(msg, sizeof msg, "database \"%.64s\" does not exist", s->database);
-			pg_session_close(s, "3D000", msg);
-			return;
-		}
-		pg_session_close(s, "08006", "dbward: backend unavailable");
+		server_unavailable(s, error);
 		return;
 	}
 	pg_relay_attach(s, srv);
@@ -525,6 +547,9 @@ void pg_session_need_server(struct pg_session *s)
 
 void pg_session_fail_request(struct pg_session *s, const char *sqlstate, const char *message)
 {
+	/* The request that passed the policy is dropped here, unsent: whatever
+	 * comes next must be judged on its own. */
+	s->guard.head_judged = false;
 	struct evbuffer *in = bufferevent_get_input(s->bev);
 	uint8_t h[5];
 	if (evbuffer_copyout(in, h, 5) == 5 && (h[0] == 'Q' || h[0] == 'F')) {

@@ -15,6 +15,7 @@
 #include <event2/thread.h>
 
 #include "audit/audit.h"
+#include "backends/health.h"
 #include "backends/pool.h"
 #include "policy/policy.h"
 #include "proxy/log.h"
@@ -212,6 +213,9 @@ static int worker_init(struct dw_runtime *rt, struct dw_worker *w, unsigned id)
 	if (!w->wakeup || !w->tick || event_add(w->tick, &one_sec) != 0)
 		return -1;
 	struct dw_config *cfg = rt->cfg;
+	/* Backend health checks run from one place: worker 0's loop. */
+	if (id == 0 && dw_health_start(w->base, cfg) != 0)
+		return -1;
 	w->listeners = calloc(cfg->n_listeners, sizeof *w->listeners);
 	struct accept_ctx *ctxs = calloc(cfg->n_listeners, sizeof *ctxs);
 	w->accept_ctxs = ctxs;
@@ -328,6 +332,7 @@ void dw_runtime_stop(struct dw_runtime *rt)
 	for (size_t i = 0; i < rt->n_workers; i++)
 		if (rt->workers[i].thread)
 			pthread_join(rt->workers[i].thread, NULL);
+	dw_health_stop(); /* its events are on worker 0's base, freed below */
 	for (size_t i = 0; i < rt->n_workers; i++) {
 		if (rt->workers[i].wakeup)
 			event_free(rt->workers[i].wakeup);
