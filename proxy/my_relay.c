@@ -677,6 +677,13 @@ void my_relay_fail_command(struct my_session *s, uint16_t code, const char *sqls
 		    evbuffer_get_length(in) >= MY_HEADER_LEN + (size_t)plen)
 			evbuffer_drain(in, MY_HEADER_LEN + (size_t)plen);
 	}
+	if (s->audit_unsent) {
+		/* Judged and noted, then dropped before a server saw it. */
+		s->audit_unsent = false;
+		struct dw_session_info as;
+		my_session_info(s, &as);
+		dw_stmt_notes_fail_unsent(&s->notes, &as, s->notes.message, sqlstate, code, message);
+	}
 	my_put_err(bufferevent_get_output(s->bev), (uint8_t)(seq + 1), code, sqlstate, message);
 	my_relay_client_input(s);
 }
@@ -875,6 +882,7 @@ static bool judge_head(struct my_session *s, uint8_t cmd, size_t total, uint8_t 
 		s->guard.head_judged = true;
 		if (a && dw_audit_on()) {
 			if (cmd == MY_COM_QUERY) {
+				s->audit_unsent = true;
 				dw_stmt_notes_push(&s->notes, dw_stmt_notes_new_message(&s->notes), a, text,
 					&s->guard.last, s->cfg->audit.statements);
 			} else {
@@ -1117,6 +1125,7 @@ static void client_input(struct my_session *s)
 		}
 		if (cmd == MY_COM_STMT_PREPARE)
 			s->preparing_kinds = kinds;
+		s->audit_unsent = false;
 		my_reply_init(&srv->reply, cmd, srv->caps);
 		srv->reply_started = false;
 		srv->fwd_any = false;

@@ -82,6 +82,7 @@ struct my_session {
 	struct dw_stmt_summary *audit_preparing; /* the COM_STMT_PREPARE in flight */
 	uint16_t fresh_status;             /* a fresh server session's status flags */
 	char *application;                 /* connect attribute program_name, or NULL */
+	bool audit_unsent;                 /* the newest noted command is not sent yet */
 	/* Statement time and result limits (my_limits.c). */
 	struct event *stmt_timer;
 	bool timer_grace;                  /* cut: waiting for the server to stop */

@@ -168,6 +168,13 @@ void pg_relay_fail_batch(struct pg_session *s, const char *sqlstate, const char 
 
 void pg_relay_fail_query(struct pg_session *s, const char *sqlstate, const char *message)
 {
+	if (s->audit_query_unsent) {
+		/* Judged and noted, then dropped before a server saw it. */
+		s->audit_query_unsent = false;
+		struct dw_session_info as;
+		pg_session_info(s, &as);
+		dw_stmt_notes_fail_unsent(&s->notes, &as, s->audit_query, sqlstate, 0, message);
+	}
 	struct pg_server *srv = s->server;
 	if (!srv) {
 		struct evbuffer *out = bufferevent_get_output(s->bev);
@@ -943,6 +950,7 @@ static void audit_judged(struct pg_session *s, char type, const char *name,
 {
 	if (type == 'Q') {
 		s->audit_query = dw_stmt_notes_new_message(&s->notes);
+		s->audit_query_unsent = true;
 		dw_stmt_notes_push(&s->notes, s->audit_query, a, text, &s->guard.last,
 			s->cfg->audit.statements);
 	} else if (type == 'P') {
@@ -1235,6 +1243,8 @@ static void client_input(struct pg_session *s)
 		}
 		uint32_t audit_msg = 0;
 		if (dw_audit_on()) {
+			if (kind == PEND_QUERY && type == 'Q')
+				s->audit_query_unsent = false;
 			audit_msg = kind == PEND_QUERY && type == 'Q' ? s->audit_query :
 				audit_extended(s, type, peek, np);
 		}

@@ -84,6 +84,7 @@ struct pg_session {
 	struct dw_audit_names audit_portals;   /* portal name -> what it runs */
 	uint32_t audit_batch;                  /* message number of the open extended batch */
 	uint32_t audit_query;                  /* message number of the judged simple query */
+	bool audit_query_unsent;               /* ... noted, not yet sent to a server */
 
 	/* Statement time and result limits (pg_limits.c). */
 	struct event *stmt_timer;

@@ -517,6 +517,25 @@ void dw_audit_server_error(const struct dw_session_info *as, const char *sqlstat
 	dw_audit_submit(as->worker, r);
 }
 
+void dw_stmt_notes_fail_unsent(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	uint32_t message, const char *sqlstate, int err_no, const char *error)
+{
+	/* Its notes are the newest ones: find where they start. */
+	uint32_t k = 0;
+	while (k < n->count && n->q[(n->head + n->count - 1 - k) % n->cap].message == message)
+		k++;
+	for (uint32_t i = 0; i < k; i++) {
+		struct dw_stmt_note *e = &n->q[(n->head + n->count - k + i) % n->cap];
+		struct note_end end = { .action = "statement", .outcome = "failure",
+			.sqlstate = i == 0 ? sqlstate : NULL, .err_no = i == 0 ? err_no : 0,
+			.error = i == 0 ? error :
+				"not executed: an earlier statement of the same message failed" };
+		record_note(n, as, e, &end);
+		note_free(e);
+	}
+	n->count -= k;
+}
+
 void dw_stmt_notes_end_through(struct dw_stmt_notes *n, const struct dw_session_info *as,
 	uint32_t message)
 {

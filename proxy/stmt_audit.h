@@ -101,6 +101,12 @@ bool dw_stmt_notes_fail_message(struct dw_stmt_notes *n, const struct dw_session
 void dw_audit_server_error(const struct dw_session_info *as, const char *sqlstate, int err_no,
 	const char *error, const char *ref);
 
+/* Message MESSAGE, noted when it was judged, never went to a server (no
+ * server connection came, a limit refused it): its statements are recorded
+ * as failed with SQLSTATE, ERR_NO and ERROR, the reason the client got. */
+void dw_stmt_notes_fail_unsent(struct dw_stmt_notes *n, const struct dw_session_info *as,
+	uint32_t message, const char *sqlstate, int err_no, const char *error);
+
 /* Message MESSAGE is over (ReadyForQuery): its statements still noted, and
  * those of earlier messages, never ran (an earlier one failed) and are
  * recorded as such. */

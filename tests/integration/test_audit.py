@@ -344,6 +344,57 @@ def test_mysql_records_name_the_application(maria_server, start_dbward, tmp_path
     with conn.cursor() as cur:
         cur.execute("SELECT 1")
     conn.close()
-    assert wait_for(lambda: any(r.get("action") == "disconnect" for r in records(path)))
+    # (The harness's readiness probe makes a connection of its own first.)
+    assert wait_for(lambda: any(r.get("action") == "disconnect" and r.get("user") == "app"
+                                for r in records(path)))
     stmts = statement_records(records(path))
     assert stmts and all(r.get("application") == "billing-job" for r in stmts)
+
+
+def test_statement_refused_for_want_of_a_server_is_recorded(pg_server, maria_server,
+                                                            start_dbward, tmp_path):
+    """A statement judged and then dropped because no server connection came
+    in time has its record, and the session's next statement keeps its own."""
+    path = audit_dir(tmp_path) / "audit.jsonl"
+    cfg = pg_config(pg_server, size=1, timeouts={"pool_wait": "300ms"})
+    my = my_config(maria_server, size=1, timeouts={"pool_wait": "300ms"})
+    cfg["listeners"] += my["listeners"]
+    cfg["backends"] += my["backends"]
+    proxy = start_dbward(config_text(cfg, path, statements="full"))
+    pg_port, my_port = proxy.ports
+    holder = psycopg2.connect(host=proxy.host, port=pg_port, user="app", password=APP_PASSWORD,
+                              dbname="app")
+    waiter = psycopg2.connect(host=proxy.host, port=pg_port, user="app", password=APP_PASSWORD,
+                              dbname="app")
+    waiter.autocommit = True
+    holder.cursor().execute("SELECT 1")  # a transaction holds the only server connection
+    with pytest.raises(psycopg2.Error):
+        waiter.cursor().execute("SELECT 'starved_pg'")
+    holder.rollback()
+    cur = waiter.cursor()
+    cur.execute("SELECT 'after_pg'")
+    myh = pymysql.connect(host=proxy.host, port=my_port, user="app", password=APP_PASSWORD,
+                          database="app", autocommit=True)
+    myw = pymysql.connect(host=proxy.host, port=my_port, user="app", password=APP_PASSWORD,
+                          database="app", autocommit=True)
+    myh.cursor().execute("BEGIN")
+    with pytest.raises(pymysql.err.MySQLError):
+        myw.cursor().execute("SELECT 'starved_my'")
+    myh.rollback()
+    myh.close()
+    c = myw.cursor()
+    c.execute("SELECT 'after_my'")
+    waiter.close()
+    myw.close()
+    holder.close()
+
+    def by_text(word):
+        return [r for r in statement_records(records(path)) if word in r.get("statement", "")]
+    assert wait_for(lambda: by_text("after_my"))
+    for word, state in (("starved_pg", "53300"), ("starved_my", "08004")):
+        recs = by_text(word)
+        assert len(recs) == 1 and recs[0]["outcome"] == "failure", recs
+        assert recs[0]["sqlstate"] == state
+    for word in ("after_pg", "after_my"):
+        recs = by_text(word)
+        assert len(recs) == 1 and recs[0]["outcome"] == "success", recs
