@@ -27,6 +27,7 @@ enum pg_pend_kind {
 #define PEND_SWALLOW 0x01      /* reply is dbward's, not the client's */
 #define PEND_SEEN_T 0x02       /* DESCRIBE_STMT got its ParameterDescription */
 #define PEND_READY 0x04        /* SYNTH_ERROR: follow it with ReadyForQuery */
+#define PEND_SLOT 0x08         /* QUERY, EXECUTE: holds a slot of max_concurrent_queries */
 
 #define PG_PENDING_CAP 1024u
 
