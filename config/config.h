@@ -122,7 +122,7 @@ struct dw_cidr {
 	uint8_t prefix;
 };
 
-/* `match` of a policy (and later of a rate limit): every key that is set
+/* `match` of a policy or a rate limit: every key that is set
  * must fit; an empty match fits every session. */
 struct dw_match_config {
 	char *user;          /* NULL = any */
@@ -181,6 +181,44 @@ struct dw_policy_config {
 	uint64_t generation;
 };
 
+/* `rate_limits`: the bucket a session's limits are counted in. */
+enum dw_rate_key {
+	DW_RATE_KEY_USER = 0,
+	DW_RATE_KEY_CLIENT_IP,
+	DW_RATE_KEY_DATABASE,
+	DW_RATE_KEY_GLOBAL,
+};
+
+/* What happens to a statement past a limit. */
+enum dw_rate_action { DW_RATE_REJECT = 0, DW_RATE_DELAY };
+
+/* One entry of `rate_limits`: the first whose `match` fits a session
+ * applies to it (chosen at login). Counts are kept per bucket: one per
+ * distinct user, client address or database named at login, or one for all
+ * (docs/limits.md). A limit of 0 is no limit. */
+struct dw_rate_limit_config {
+	struct dw_match_config match;
+	enum dw_rate_key key;
+	uint32_t queries_per_second;      /* statements sent to the server */
+	uint32_t burst;                   /* resolved: defaults to queries_per_second */
+	uint32_t connections_per_second;
+	uint32_t max_concurrent_queries;  /* statements in flight at once */
+	enum dw_rate_action action;
+	uint64_t max_delay_ms;            /* action delay: longest hold before rejecting */
+	/* Unique per loaded entry in the process: counts are kept under it, so
+	 * a reloaded entry starts with fresh buckets. */
+	uint64_t generation;
+};
+
+/* `auth_failures`: after `max` failed logins of one (client address, user)
+ * within `window`, that pair is refused for `lockout`. Any of the three
+ * set to 0 turns it off. */
+struct dw_auth_failures_config {
+	uint32_t max;
+	uint64_t window_ms;
+	uint64_t lockout_ms;
+};
+
 enum dw_audit_fsync { DW_AUDIT_FSYNC_INTERVAL = 0, DW_AUDIT_FSYNC_ALWAYS, DW_AUDIT_FSYNC_NEVER };
 enum dw_audit_chain { DW_AUDIT_CHAIN_NONE = 0, DW_AUDIT_CHAIN_SHA256, DW_AUDIT_CHAIN_HMAC_SHA256 };
 enum dw_audit_statements { DW_AUDIT_STMT_NORMALIZED = 0, DW_AUDIT_STMT_NONE, DW_AUDIT_STMT_FULL };
@@ -229,6 +267,9 @@ struct dw_config {
 	size_t n_policies;
 	struct dw_audit_config audit;
 	struct dw_errors_config errors;
+	struct dw_rate_limit_config *rate_limits;
+	size_t n_rate_limits;
+	struct dw_auth_failures_config auth_failures;
 };
 
 /* Loads and validates PATH. On success returns a snapshot with one reference.

@@ -435,7 +435,7 @@ static const struct dw_cfg_key match_keys[] = {
 		 "Login name the session used towards dbward (exact, case-sensitive)."),
 	K_STRING("database", struct dw_match_config, database,
 		 "Database named at login (exact, case-sensitive). Changing it later with "
-		 "`USE` does not choose another policy."),
+		 "`USE` does not choose another policy or rate limit."),
 	K_STRING("listener", struct dw_match_config, listener,
 		 "Name of the listener the client connected to; must name a listener."),
 	K_CUSTOM("client", offsetof(struct dw_match_config, client), 0, NULL, "any", parse_cidr,
@@ -444,7 +444,7 @@ static const struct dw_cfg_key match_keys[] = {
 		 "IPv4 clients connecting over IPv6 (`::ffff:a.b.c.d`) match IPv4 networks. "
 		 "Unix socket clients never match a network."),
 };
-static const struct dw_cfg_table match_table =
+const struct dw_cfg_table dw_cfg_match_table =
 	TABLE("match", match_keys, NULL, NULL);
 
 static const struct dw_cfg_key statements_keys[] = {
@@ -542,7 +542,7 @@ static const struct dw_cfg_key policy_keys[] = {
 	  .doc = "Unique policy name, shown to clients whose statements it refuses (letters, "
 		 "digits, `_ . -`; at most 63 characters)." },
 	{ .name = "match", .type = DW_CFG_SECTION, .flags = RELOAD,
-	  .offset = offsetof(struct dw_policy_config, match), .sub = &match_table,
+	  .offset = offsetof(struct dw_policy_config, match), .sub = &dw_cfg_match_table,
 	  .def_doc = "every session",
 	  .doc = "Which sessions the policy applies to: every key given must fit. Chosen "
 		 "once, at login." },

@@ -6,6 +6,8 @@
 #include "config/config_schema.h"
 
 extern const struct dw_cfg_table dw_cfg_policy_table;
+/* `match` of a policy, shared by `rate_limits` (struct dw_match_config). */
+extern const struct dw_cfg_table dw_cfg_match_table;
 
 /* Finish hook of the root table: references from policies to other
  * sections (match.listener). BASE is the struct dw_config. */

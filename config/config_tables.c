@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "config/config_audit.h"
 #include "config/config_errors.h"
+#include "config/config_limits.h"
 #include "config/config_policy.h"
 #include "config/config_schema.h"
 
@@ -341,8 +342,16 @@ static const struct dw_cfg_table timeout_table =
 	TABLE("timeouts", timeout_keys, NULL, NULL, "Time limits; `0` disables a limit.");
 
 static const char *const later_sections[] = {
-	"admin", "rate_limits", "auth_failures", NULL,
+	"admin", NULL,
 };
+
+/* Cross-section references, once every section is parsed. */
+static void finish_root(struct dw_cfg_ctx *ctx, const struct dw_ynode *root,
+	const struct dw_ynode *at, const char *path, void *base)
+{
+	dw_cfg_check_policy_refs(ctx, root, at, path, base);
+	dw_cfg_check_rate_limit_refs(ctx, root, base);
+}
 
 static const struct dw_cfg_key root_keys[] = {
 	{ .name = "workers", .type = DW_CFG_U32_AUTO, .offset = offsetof(struct dw_config, workers),
@@ -360,7 +369,12 @@ static const struct dw_cfg_key root_keys[] = {
 	K_SECTION("errors", struct dw_config, errors, RELOAD, dw_cfg_errors_table,
 		  "Errors shown to clients."),
 	K_SECTION("audit", struct dw_config, audit, 0, dw_cfg_audit_table, "Audit trail."),
+	K_LIST("rate_limits", struct dw_config, rate_limits, n_rate_limits,
+	       struct dw_rate_limit_config, RELOAD, dw_cfg_rate_limit_table,
+	       "Rate limits, the first matching entry applying to a session."),
+	K_SECTION("auth_failures", struct dw_config, auth_failures, RELOAD,
+		  dw_cfg_auth_failures_table, "Lockout after repeated failed logins."),
 };
 
 const struct dw_cfg_table dw_cfg_root_table =
-	TABLE("configuration", root_keys, dw_cfg_check_policy_refs, later_sections, NULL);
+	TABLE("configuration", root_keys, finish_root, later_sections, NULL);

@@ -299,6 +299,8 @@ static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_
 		dw_stmt_summary_unref(s->audit_preparing);
 		s->audit_preparing = NULL;
 	}
+	if ((cmd_sent == MY_COM_QUERY || cmd_sent == MY_COM_STMT_EXECUTE) && !srv->swallow)
+		dw_limit_finished(&s->limit);
 	if (cmd_sent == MY_COM_STMT_PREPARE && !srv->swallow && !srv->reply.is_error &&
 	    srv->reply.prepared) {
 		uint8_t id[4];
@@ -671,6 +673,7 @@ void my_relay_fail_command(struct my_session *s, uint16_t code, const char *sqls
 	struct evbuffer *in = bufferevent_get_input(s->bev);
 	uint8_t h[MY_HEADER_LEN];
 	uint8_t seq = 0;
+	dw_limit_dropped(&s->limit);
 	if (evbuffer_copyout(in, h, sizeof h) == (ssize_t)sizeof h) {
 		uint32_t plen;
 		if (my_read_header(h, sizeof h, &plen, &seq) &&
@@ -994,12 +997,23 @@ static void client_input(struct my_session *s)
 			my_session_change_user(s, buf, plen, seq);
 			return;
 		}
+		if (dw_limit_pending(&s->limit) && (cmd == MY_COM_QUERY || cmd == MY_COM_STMT_EXECUTE)) {
+			/* Rate limits: before policy, and before a server is taken. */
+			if (avail < total && plen < MY_MAX_PAYLOAD)
+				return;
+			enum dw_limit_verdict lv = my_session_admit(s, seq, total);
+			if (lv == DW_LIMIT_WAIT || (s->state != MYC_ACTIVE && s->state != MYC_IDLE))
+				return;
+			if (lv == DW_LIMIT_REFUSE)
+				continue;
+		}
 		if ((s->guard.policy || dw_audit_on()) && !s->guard.head_judged &&
 		    (cmd == MY_COM_QUERY || cmd == MY_COM_STMT_PREPARE)) {
 			/* Judged whole, before a server is taken. */
 			if (avail < total && plen < MY_MAX_PAYLOAD)
 				return;
 			if (!judge_head(s, cmd, total, seq)) {
+				dw_limit_dropped(&s->limit);
 				if (s->state != MYC_ACTIVE && s->state != MYC_IDLE)
 					return;
 				continue;
@@ -1037,8 +1051,10 @@ static void client_input(struct my_session *s)
 			bool consumed;
 			bool go_on = relay_statement_command(s, srv, pkt, total, &consumed);
 			free(pkt);
-			if (consumed && s->state != MYC_CLOSING)
+			if (consumed && s->state != MYC_CLOSING) {
 				evbuffer_drain(in, total);
+				dw_limit_head_gone(&s->limit, srv->busy);
+			}
 			if (!go_on)
 				return;
 			continue;
@@ -1138,6 +1154,7 @@ static void client_input(struct my_session *s)
 		size_t take = avail < total ? avail : total;
 		evbuffer_remove_buffer(in, out, take);
 		s->guard.head_judged = false;
+		dw_limit_forwarded(&s->limit);
 		s->cmd_remaining = (uint32_t)(total - take);
 		s->cmd_continues = plen == MY_MAX_PAYLOAD;
 		s->cmd_total = plen;

@@ -15,6 +15,7 @@
 #include <openssl/err.h>
 
 #include "audit/audit.h"
+#include "proxy/auth_lockout.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
 #include "proxy/my_auth.h"
@@ -52,6 +53,7 @@ static void client_read(struct bufferevent *bev, void *arg);
 static void client_write(struct bufferevent *bev, void *arg);
 static void client_event(struct bufferevent *bev, short what, void *arg);
 static void session_free(struct my_session *s);
+static void limit_resume(void *arg);
 
 static void arm_timer(struct my_session *s, uint64_t ms)
 {
@@ -152,6 +154,7 @@ void my_session_new(struct dw_worker *w, size_t li, int fd, const struct sockadd
 	}
 	s->worker = w;
 	TAILQ_INSERT_TAIL(&w->my_sessions, s, link);
+	dw_limit_session_init(&s->limit, rt->limits, w->base, limit_resume, s);
 	s->cfg = dw_config_ref(cfg);
 	s->listener_index = li;
 	s->listener = &cfg->listeners[li];
@@ -180,30 +183,57 @@ void my_session_new(struct dw_worker *w, size_t li, int fd, const struct sockadd
 		my_session_close(s, 1040, "08004", "dbward: too many connections");
 		return;
 	}
+	struct dw_session_info who;
+	char msg[256];
+	my_session_info(s, &who);
+	if (dw_limit_accept(&s->limit, cfg, &who, &s->guard, msg, sizeof msg) == DW_LIMIT_REFUSE) {
+		s->seq = 0;
+		my_session_close(s, 1040, "08004", msg);
+		return;
+	}
 	send_greeting(s);
 	arm_timer(s, cfg->timeouts.login_ms);
 }
 
 /* ---- authentication ---- */
 
-static void deny(struct my_session *s)
+/* The answer to a failed login, and to one refused by a lockout: the same,
+ * so that it never tells whether the password was right. */
+static void refuse_login(struct my_session *s)
 {
 	char msg[256];
-	dw_info("session %llu: authentication failed for user \"%s\" from %s", (unsigned long long)s->id,
-		s->user ? s->user : "", s->peer_ip);
 	snprintf(msg, sizeof msg, "Access denied for user '%.64s'@'%.64s' (using password: YES)",
 		s->user ? s->user : "", s->peer_ip);
-	audit_event(s, "auth", "login_failed", "failure", "warning", "wrong password or unknown user");
 	my_session_close(s, 1045, "28000", msg);
+}
+
+static void deny(struct my_session *s)
+{
+	struct dw_session_info who;
+	dw_info("session %llu: authentication failed for user \"%s\" from %s", (unsigned long long)s->id,
+		s->user ? s->user : "", s->peer_ip);
+	my_session_info(s, &who);
+	dw_lockout_judge(s->worker->rt->lockout, &s->cfg->auth_failures, &who, false);
+	refuse_login(s);
 }
 
 static void auth_ok(struct my_session *s)
 {
+	struct dw_session_info who;
+	char msg[256];
 	s->auth = MYA_NONE;
+	my_session_info(s, &who);
+	if (!dw_lockout_judge(s->worker->rt->lockout, &s->cfg->auth_failures, &who, true)) {
+		refuse_login(s);
+		return;
+	}
 	if (!dw_config_user_may_use(s->ucfg, s->backend->name)) {
-		char msg[160];
 		snprintf(msg, sizeof msg, "dbward: user '%.64s' may not use this database service", s->user);
 		my_session_close(s, 1045, "28000", msg);
+		return;
+	}
+	if (dw_limit_login(&s->limit, s->cfg, &who, &s->guard, msg, sizeof msg) == DW_LIMIT_REFUSE) {
+		my_session_close(s, 1040, "08004", msg);
 		return;
 	}
 	evtimer_del(s->timer);
@@ -541,6 +571,36 @@ void my_session_need_server(struct my_session *s)
 	dw_pool_checkout(s->pool, &s->waiter);
 }
 
+enum dw_limit_verdict my_session_admit(struct my_session *s, uint8_t seq, size_t total)
+{
+	struct dw_session_info who;
+	char msg[512];
+	my_session_info(s, &who);
+	enum dw_limit_verdict v = dw_limit_admit(&s->limit, &who, &s->guard, msg, sizeof msg);
+	if (v == DW_LIMIT_WAIT) {
+		/* Held: nothing more is read until the limit lets it go. */
+		dw_reader_set(&s->rd, s->bev, false);
+	} else if (v == DW_LIMIT_REFUSE) {
+		if (total - MY_HEADER_LEN >= MY_MAX_PAYLOAD) {
+			/* The rest of the command follows in further packets. */
+			my_session_close(s, 1226, "42000", msg);
+			return v;
+		}
+		evbuffer_drain(bufferevent_get_input(s->bev), total);
+		my_put_err(bufferevent_get_output(s->bev), (uint8_t)(seq + 1), 1226, "42000", msg);
+	}
+	return v;
+}
+
+static void limit_resume(void *arg)
+{
+	struct my_session *s = arg;
+	if (s->state != MYC_ACTIVE && s->state != MYC_IDLE)
+		return;
+	dw_reader_set(&s->rd, s->bev, true);
+	my_relay_client_input(s);
+}
+
 void my_session_info(const struct my_session *s, struct dw_session_info *as)
 {
 	as->id = s->id;
@@ -602,6 +662,7 @@ void my_session_login_complete(struct my_session *s)
 static void session_free(struct my_session *s)
 {
 	TAILQ_REMOVE(&s->worker->my_sessions, s, link);
+	dw_limit_session_end(&s->limit);
 	dw_stmt_notes_clear(&s->notes, NULL);
 	dw_audit_names_clear(&s->audit_stmts);
 	dw_stmt_summary_unref(s->audit_preparing);
@@ -656,6 +717,7 @@ void my_session_close(struct my_session *s, uint16_t code, const char *sqlstate,
 		dw_pool_cancel_wait(s->pool, &s->waiter);
 	if (s->server)
 		my_relay_detach(s, my_relay_server_clean(s->server));
+	dw_limit_session_end(&s->limit);
 	if (s->user && was >= MYC_LOGIN_POOL)
 		dw_info("session %llu: closed%s%s", (unsigned long long)s->id, message ? ": " : "",
 			message ? message : "");

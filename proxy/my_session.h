@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "proxy/audit_names.h"
 #include "proxy/my_stmt.h"
+#include "proxy/rate_limit.h"
 #include "proxy/stmt_audit.h"
 #include "proxy/stmt_guard.h"
 #include "proxy/stmt_timeout.h"
@@ -77,6 +78,7 @@ struct my_session {
 	uint64_t cmd_total;                /* payload bytes of the current command so far */
 	struct my_cstmt_table stmts;       /* prepared statements (transaction pooling) */
 	struct dw_guard guard;             /* statement policy */
+	struct dw_limit_session limit;     /* rate limits */
 	struct dw_stmt_notes notes;        /* statements awaiting their audit record */
 	struct dw_audit_names audit_stmts; /* statement id (4 bytes) -> what it is */
 	struct dw_stmt_summary *audit_preparing; /* the COM_STMT_PREPARE in flight */
@@ -133,6 +135,12 @@ void my_session_change_user(struct my_session *s, const uint8_t *p, size_t len, 
 void my_session_info(const struct my_session *s, struct dw_session_info *info);
 /* Logged in on the server side: OK to the client. */
 void my_session_login_complete(struct my_session *s);
+/* Rate limits on the COM_QUERY or COM_STMT_EXECUTE at the head of the
+ * client's input (TOTAL bytes, sent with sequence id SEQ; all buffered
+ * unless it spans packets): GO, WAIT (reading stopped until the limit lets
+ * it go) or REFUSE (answered with 1226 and dropped; a command spanning
+ * packets ends the session). */
+enum dw_limit_verdict my_session_admit(struct my_session *s, uint8_t seq, size_t total);
 
 /* my_relay.c */
 void my_relay_attach(struct my_session *s, struct my_server *srv);

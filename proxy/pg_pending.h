@@ -30,6 +30,7 @@ enum pg_pend_kind {
 #define PEND_CUT 0x08          /* QUERY/EXECUTE stopped by dbward (time or result limit):
                                   its rows are dropped, its end replaced by TEXT's error */
 #define PEND_FAILS 0x10        /* QUERY of dbward's own meant to fail (aborts a transaction) */
+#define PEND_SLOT 0x20         /* QUERY, EXECUTE: holds a slot of max_concurrent_queries */
 
 #define PG_PENDING_CAP 1024u
 

@@ -185,6 +185,15 @@ void pg_relay_fail_query(struct pg_session *s, const char *sqlstate, const char 
 	push_synth_error(s, srv, sqlstate, message, PEND_READY);
 }
 
+/* The reply at the head is complete: a statement holding a slot of a rate
+ * limit gives it back. */
+static void pop_reply(struct pg_session *s, struct pg_server *srv)
+{
+	if (s && (pg_pending_head(&srv->pending)->flags & PEND_SLOT))
+		dw_limit_finished(&s->limit);
+	pg_pending_pop(&srv->pending);
+}
+
 /* After an error in the extended protocol the server skips everything up to
  * Sync: so do the replies we were waiting for. */
 static void skip_to_sync(struct pg_session *s, struct pg_server *srv)
@@ -208,11 +217,10 @@ static void skip_to_sync(struct pg_session *s, struct pg_server *srv)
 			 * what the server holds. */
 			srv->base.broken = true;
 		}
-		(void)s;
 		first = false;
 		free(h->text);
 		h->text = NULL;
-		pg_pending_pop(&srv->pending);
+		pop_reply(s, srv);
 	}
 }
 
@@ -378,7 +386,7 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 			audit_message_end(s, h->audit_msg);
 		srv->txstatus = blen >= 1 ? (char)body[0] : 'E';
 		srv->in_copy_in = false;
-		pg_pending_pop(&srv->pending);
+		pop_reply(s, srv);
 		return swallow ? V_SWALLOW : V_FORWARD;
 	case '1':
 		if (kind != PEND_PARSE)
@@ -414,7 +422,7 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 			/* Statement finished: the seam for its timeout. */
 			if (s)
 				audit_statement_done(s, type, body, blen);
-			pg_pending_pop(&srv->pending);
+			pop_reply(s, srv);
 			return V_FORWARD;
 		}
 		if (kind != PEND_QUERY)
@@ -1168,6 +1176,17 @@ static void client_input(struct pg_session *s)
 			}
 			continue;
 		}
+		if (dw_limit_pending(&s->limit) && (type == 'Q' || type == 'E') &&
+		    total <= MSG_BUFFER_MAX) {
+			/* Rate limits: before policy, and before a server is taken. */
+			if (avail < total)
+				return;
+			enum dw_limit_verdict lv = pg_session_admit(s, type, total);
+			if (lv == DW_LIMIT_WAIT || (s->state != PGC_ACTIVE && s->state != PGC_IDLE))
+				return;
+			if (lv == DW_LIMIT_REFUSE)
+				continue;
+		}
 		if ((s->guard.policy || dw_audit_on()) && !s->guard.head_judged &&
 		    (type == 'Q' || type == 'P' || type == 'F')) {
 			/* Judged before a server is taken: a refusal costs none. */
@@ -1178,6 +1197,7 @@ static void client_input(struct pg_session *s)
 			if (avail < total)
 				return;
 			if (!judge_head(s, type, total)) {
+				dw_limit_dropped(&s->limit);
 				if (s->state != PGC_ACTIVE && s->state != PGC_IDLE)
 					return;
 				continue;
@@ -1274,7 +1294,8 @@ static void client_input(struct pg_session *s)
 		evbuffer_remove_buffer(in, out, total);
 		s->guard.head_judged = false;
 		if (kind) {
-			pg_pending_push(&srv->pending, kind, 0, NULL);
+			pg_pending_push(&srv->pending, kind, dw_limit_forwarded(&s->limit) ? PEND_SLOT : 0,
+				NULL);
 			struct pg_pend *e = &srv->pending.e[(srv->pending.head + srv->pending.count - 1) %
 				PG_PENDING_CAP];
 			e->audit_msg = audit_msg;

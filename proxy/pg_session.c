@@ -17,6 +17,7 @@
 #include <openssl/err.h>
 
 #include "audit/audit.h"
+#include "proxy/auth_lockout.h"
 #include "proxy/cancel.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
@@ -29,6 +30,7 @@ static void client_read(struct bufferevent *bev, void *arg);
 static void client_event(struct bufferevent *bev, short what, void *arg);
 static void client_write(struct bufferevent *bev, void *arg);
 static void session_free(evutil_socket_t fd, short what, void *arg);
+static void limit_resume(void *arg);
 
 /* Output to the client beyond this stops reading from the server. */
 #define CLIENT_OUT_HIGH (512u * 1024u)
@@ -93,6 +95,7 @@ void pg_session_new(struct dw_worker *w, size_t li, int fd, const struct sockadd
 	}
 	s->worker = w;
 	TAILQ_INSERT_TAIL(&w->sessions, s, link);
+	dw_limit_session_init(&s->limit, rt->limits, w->base, limit_resume, s);
 	s->cfg = dw_config_ref(cfg);
 	s->listener_index = li;
 	s->listener = l;
@@ -114,6 +117,13 @@ void pg_session_new(struct dw_worker *w, size_t li, int fd, const struct sockadd
 	setup_bev(s);
 	if (atomic_load(&rt->listeners[li].clients) > l->max_clients) {
 		pg_session_close(s, "53300", "dbward: too many client connections");
+		return;
+	}
+	struct dw_session_info who;
+	char msg[256];
+	pg_session_info(s, &who);
+	if (dw_limit_accept(&s->limit, cfg, &who, &s->guard, msg, sizeof msg) == DW_LIMIT_REFUSE) {
+		pg_session_close(s, "53300", msg);
 		return;
 	}
 	arm_timer(s, cfg->timeouts.login_ms);
@@ -151,14 +161,23 @@ static void start_tls(struct pg_session *s)
 
 /* ---- authentication ---- */
 
-static void auth_failed(struct pg_session *s)
+/* The answer to a failed login, and to one refused by a lockout: the same,
+ * so that it never tells whether the password was right. */
+static void refuse_login(struct pg_session *s)
 {
 	char msg[256];
+	snprintf(msg, sizeof msg, "password authentication failed for user \"%.64s\"", s->user);
+	pg_session_close(s, "28P01", msg);
+}
+
+static void auth_failed(struct pg_session *s)
+{
+	struct dw_session_info who;
 	dw_info("session %llu: authentication failed for user \"%s\" from %s", (unsigned long long)s->id,
 		s->user, s->peer_ip);
-	snprintf(msg, sizeof msg, "password authentication failed for user \"%.64s\"", s->user);
-	audit_event(s, "auth", "login_failed", "failure", "warning", "wrong password or unknown user");
-	pg_session_close(s, "28P01", msg);
+	pg_session_info(s, &who);
+	dw_lockout_judge(s->worker->rt->lockout, &s->cfg->auth_failures, &who, false);
+	refuse_login(s);
 }
 
 static void send_auth_request(struct pg_session *s)
@@ -201,11 +220,21 @@ static void send_auth_request(struct pg_session *s)
 
 static void auth_ok(struct pg_session *s)
 {
+	struct dw_session_info who;
+	char msg[256];
+	pg_session_info(s, &who);
+	if (!dw_lockout_judge(s->worker->rt->lockout, &s->cfg->auth_failures, &who, true)) {
+		refuse_login(s);
+		return;
+	}
 	if (!dw_config_user_may_use(s->ucfg, s->backend->name)) {
-		char msg[256];
 		snprintf(msg, sizeof msg, "dbward: user \"%.64s\" may not use this database service",
 			s->user);
 		pg_session_close(s, "28000", msg);
+		return;
+	}
+	if (dw_limit_login(&s->limit, s->cfg, &who, &s->guard, msg, sizeof msg) == DW_LIMIT_REFUSE) {
+		pg_session_close(s, "53300", msg);
 		return;
 	}
 	pg_put_auth(bufferevent_get_output(s->bev), PG_AUTH_OK, NULL, 0);
@@ -551,6 +580,7 @@ void pg_session_fail_request(struct pg_session *s, const char *sqlstate, const c
 	 * comes next must be judged on its own. */
 	s->guard.head_judged = false;
 	struct evbuffer *in = bufferevent_get_input(s->bev);
+	dw_limit_dropped(&s->limit);
 	uint8_t h[5];
 	if (evbuffer_copyout(in, h, 5) == 5 && (h[0] == 'Q' || h[0] == 'F')) {
 		uint32_t len = pg_get_u32(h + 1);
@@ -563,6 +593,35 @@ void pg_session_fail_request(struct pg_session *s, const char *sqlstate, const c
 		}
 	}
 	pg_relay_fail_batch(s, sqlstate, message);
+	pg_relay_client_input(s);
+}
+
+enum dw_limit_verdict pg_session_admit(struct pg_session *s, char type, size_t total)
+{
+	struct dw_session_info who;
+	char msg[512];
+	pg_session_info(s, &who);
+	enum dw_limit_verdict v = dw_limit_admit(&s->limit, &who, &s->guard, msg, sizeof msg);
+	if (v == DW_LIMIT_WAIT) {
+		/* Held: nothing more is read until the limit lets it go. */
+		dw_reader_set(&s->rd, s->bev, false);
+	} else if (v == DW_LIMIT_REFUSE) {
+		evbuffer_drain(bufferevent_get_input(s->bev), total);
+		if (type == 'Q')
+			pg_relay_fail_query(s, "53400", msg);
+		else
+			pg_relay_fail_batch(s, "53400", msg);
+	}
+	return v;
+}
+
+static void limit_resume(void *arg)
+{
+	struct pg_session *s = arg;
+	if (s->state != PGC_ACTIVE && s->state != PGC_IDLE)
+		return;
+	if (!s->client_paused)
+		dw_reader_set(&s->rd, s->bev, true);
 	pg_relay_client_input(s);
 }
 
@@ -633,6 +692,7 @@ static void session_free(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct pg_session *s = arg;
 	TAILQ_REMOVE(&s->worker->sessions, s, link);
+	dw_limit_session_end(&s->limit);
 	dw_stmt_notes_clear(&s->notes, NULL);
 	dw_audit_names_clear(&s->audit_stmts);
 	dw_audit_names_clear(&s->audit_portals);
@@ -688,6 +748,7 @@ void pg_session_close(struct pg_session *s, const char *sqlstate, const char *me
 		dw_pool_cancel_wait(s->pool, &s->waiter);
 	if (s->server)
 		pg_relay_detach(s, pg_relay_server_clean(s->server));
+	dw_limit_session_end(&s->limit);
 	dw_cancel_unregister(s->cancel);
 	s->cancel = NULL;
 	if (s->user && was >= PGC_LOGIN_POOL)

@@ -18,6 +18,7 @@
 #include "proxy/pg_params.h"
 #include "proxy/audit_names.h"
 #include "proxy/pg_stmt.h"
+#include "proxy/rate_limit.h"
 #include "proxy/stmt_audit.h"
 #include "proxy/stmt_guard.h"
 #include "proxy/stmt_timeout.h"
@@ -79,6 +80,7 @@ struct pg_session {
 	bool skip_until_sync;                 /* after an error dbward raised in a batch */
 	struct pg_stmt_map stmts;
 	struct dw_guard guard;                 /* statement policy */
+	struct dw_limit_session limit;         /* rate limits */
 	struct dw_stmt_notes notes;            /* statements awaiting their audit record */
 	struct dw_audit_names audit_stmts;     /* prepared statement name -> what it is */
 	struct dw_audit_names audit_portals;   /* portal name -> what it runs */
@@ -119,6 +121,12 @@ void pg_session_close(struct pg_session *s, const char *sqlstate, const char *me
  * attached): a simple query gets ERROR + ReadyForQuery, an extended batch gets
  * ERROR and is skipped up to its Sync. The session stays usable. */
 void pg_session_fail_request(struct pg_session *s, const char *sqlstate, const char *message);
+
+/* Rate limits on the Query or Execute ('Q'/'E', TYPE) at the head of the
+ * client's input (TOTAL bytes, all buffered): GO, WAIT (reading stopped
+ * until the limit lets it go) or REFUSE (answered with 53400 and dropped;
+ * the session carries on unless its state says otherwise). */
+enum dw_limit_verdict pg_session_admit(struct pg_session *s, char type, size_t total);
 
 /* Shutdown: frees the session at once, without waiting for its client. */
 void pg_session_destroy(struct pg_session *s);

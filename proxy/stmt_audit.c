@@ -169,6 +169,21 @@ void dw_audit_session_event(const struct dw_session_info *as, const char *event,
 	dw_audit_submit(as->worker, r);
 }
 
+void dw_audit_decision(const struct dw_session_info *as, const char *event, const char *action,
+	const char *outcome, const char *severity, const char *rule, const char *reason,
+	const char *ref)
+{
+	struct dw_audit_rec *r = dw_audit_scratch(as->worker);
+	if (!r)
+		return;
+	dw_audit_begin(r, event, action, outcome, severity);
+	put_session(r, as);
+	dw_audit_str(r, "rule", rule);
+	dw_audit_str(r, "reason", reason);
+	dw_audit_str(r, "ref", ref);
+	dw_audit_submit(as->worker, r);
+}
+
 /* Statement I of A as MODE says: normalized (literals replaced), full, or
  * nothing (NULL). A view into A or TEXT, cut to TEXT_MAX. */
 static const char *statement_view(const struct dw_sql_analysis *a, const char *text, uint32_t i,

@@ -21,6 +21,13 @@
 void dw_audit_session_event(const struct dw_session_info *as, const char *event,
 	const char *action, const char *outcome, const char *severity, const char *reason);
 
+/* A decision no policy made (a rate limit, a login lockout): like
+ * dw_audit_session_event, with the RULE that decided and the REF shown to
+ * the client (either may be NULL). */
+void dw_audit_decision(const struct dw_session_info *as, const char *event, const char *action,
+	const char *outcome, const char *severity, const char *rule, const char *reason,
+	const char *ref);
+
 struct dw_stmt_note;
 struct dw_stmt_summary;
 

@@ -18,10 +18,12 @@
 #include "backends/health.h"
 #include "backends/pool.h"
 #include "policy/policy.h"
+#include "proxy/auth_lockout.h"
 #include "proxy/log.h"
 #include "proxy/my_auth.h"
 #include "proxy/my_session.h"
 #include "proxy/pg_session.h"
+#include "proxy/rate_limit.h"
 #include "proxy/tls.h"
 
 struct accept_ctx {
@@ -125,7 +127,11 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	dw_pool_maintain(arg);
+	struct dw_worker *w = arg;
+	dw_pool_maintain(w);
+	/* One worker forgets the rate limit buckets nobody needs any more. */
+	if (w->id == 0 && w->rt->limits)
+		dw_limits_maintain(w->rt->limits, dw_limit_now_ns());
 }
 
 void dw_worker_poke(struct dw_worker *w)
@@ -255,7 +261,9 @@ int dw_runtime_start(struct dw_runtime *rt, struct dw_config *cfg)
 	rt->n_workers = cfg->workers;
 	rt->listeners = calloc(cfg->n_listeners, sizeof *rt->listeners);
 	rt->workers = calloc(rt->n_workers, sizeof *rt->workers);
-	if (!rt->listeners || !rt->workers)
+	rt->limits = dw_limits_new(DW_LIMITS_CAP);
+	rt->lockout = dw_lockout_new(DW_LOCKOUT_CAP);
+	if (!rt->listeners || !rt->workers || !rt->limits || !rt->lockout)
 		return -1;
 	for (size_t i = 0; i < cfg->n_listeners; i++) {
 		const struct dw_listener_config *l = &cfg->listeners[i];
@@ -349,4 +357,9 @@ void dw_runtime_stop(struct dw_runtime *rt)
 	free(rt->workers);
 	rt->listeners = NULL;
 	rt->workers = NULL;
+	/* Every session is gone: nothing holds a bucket. */
+	dw_limits_free(rt->limits);
+	dw_lockout_free(rt->lockout);
+	rt->limits = NULL;
+	rt->lockout = NULL;
 }

@@ -26,6 +26,8 @@ struct dw_runtime;
 struct pg_session;
 struct my_session;
 struct my_rsa;
+struct dw_limits;
+struct dw_lockout;
 TAILQ_HEAD(pg_session_list, pg_session);
 TAILQ_HEAD(my_session_list, my_session);
 
@@ -66,6 +68,8 @@ struct dw_runtime {
 	atomic_uint_fast64_t next_session_id;
 	atomic_bool stopping;
 	struct my_rsa *rsa;         /* caching_sha2_password full authentication */
+	struct dw_limits *limits;   /* rate limit buckets, shared by the workers */
+	struct dw_lockout *lockout; /* failed logins per (client address, user) */
 };
 
 /* Builds TLS contexts, opens listeners, starts the threads. Returns 0 or -1

@@ -839,6 +839,133 @@ static struct dw_config *load_policies(const char *const *lines, char **errs)
 	return load_lines(all, errs);
 }
 
+/* rate_limits and auth_failures: the specification's example, defaults,
+ * and every mistake at its place. The first line after policy_head's four
+ * is line 5. */
+static struct dw_config *load_limits(const char *const *lines, char **errs)
+{
+	const char *all[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < 4; i++)
+		all[n++] = policy_head[i];
+	for (size_t i = 0; lines[i] != NULL && n < 63; i++)
+		all[n++] = lines[i];
+	all[n] = NULL;
+	return load_lines(all, errs);
+}
+
+static void test_limits(void)
+{
+	struct dw_config *cfg;
+	char *errs;
+
+	cfg = load_limits(LINES(
+		/*  5 */ "rate_limits:",
+		/*  6 */ "  - match: { user: app }",
+		/*  7 */ "    key: user",
+		/*  8 */ "    queries_per_second: 500",
+		/*  9 */ "    burst: 1000",
+		/* 10 */ "    connections_per_second: 20",
+		/* 11 */ "    max_concurrent_queries: 50",
+		/* 12 */ "    action: reject",
+		/* 13 */ "    max_delay: 100ms",
+		/* 14 */ "  - match: { client: 10.0.0.0/8, listener: pg, database: sales }",
+		/* 15 */ "    key: client_ip",
+		/* 16 */ "    queries_per_second: 20",
+		/* 17 */ "    action: delay",
+		/* 18 */ "    max_delay: 2s",
+		/* 19 */ "  - key: global",
+		/* 20 */ "    connections_per_second: 5",
+		/* 21 */ "  - match: { user: admin }",
+		/* 22 */ "auth_failures: { max: 5, window: 1m, lockout: 5m }"), &errs);
+	ok(cfg != NULL && errs[0] == '\0', "the specification's rate_limits and auth_failures load");
+	if (errs[0] != '\0')
+		printf("# %s", errs);
+	free(errs);
+	if (cfg != NULL) {
+		const struct dw_rate_limit_config *r = cfg->rate_limits;
+		ok(cfg->n_rate_limits == 4, "four rate limit entries");
+		ok(strcmp(r[0].match.user, "app") == 0 && r[0].key == DW_RATE_KEY_USER &&
+		   r[0].queries_per_second == 500 && r[0].burst == 1000 &&
+		   r[0].connections_per_second == 20 && r[0].max_concurrent_queries == 50 &&
+		   r[0].action == DW_RATE_REJECT && r[0].max_delay_ms == 100, "entry 0: every key");
+		ok(r[1].match.client.family == AF_INET && r[1].match.client.prefix == 8 &&
+		   strcmp(r[1].match.listener, "pg") == 0 && strcmp(r[1].match.database, "sales") == 0 &&
+		   r[1].key == DW_RATE_KEY_CLIENT_IP && r[1].burst == 20 && r[1].action == DW_RATE_DELAY &&
+		   r[1].max_delay_ms == 2000, "entry 1: match as policies have it; burst defaults to the rate");
+		ok(r[2].match.user == NULL && r[2].match.client.text == NULL && r[2].key == DW_RATE_KEY_GLOBAL &&
+		   r[2].queries_per_second == 0 && r[2].burst == 0 && r[2].connections_per_second == 5 &&
+		   r[2].max_concurrent_queries == 0, "entry 2: no match fits every session; unset limits are 0");
+		ok(r[3].key == DW_RATE_KEY_USER && r[3].queries_per_second == 0 && r[3].max_delay_ms == 100 &&
+		   r[3].action == DW_RATE_REJECT, "entry 3: an exemption, with the defaults");
+		ok(r[0].generation != 0 && r[0].generation != r[1].generation, "each entry has its own generation");
+		ok(cfg->auth_failures.max == 5 && cfg->auth_failures.window_ms == 60000 &&
+		   cfg->auth_failures.lockout_ms == 300000, "auth_failures as given");
+		dw_config_unref(cfg);
+	}
+
+	/* Without the sections: no rate limits, and the lockout is on. */
+	cfg = load_limits(LINES("users: []"), &errs);
+	ok(cfg != NULL && cfg->n_rate_limits == 0 && cfg->rate_limits == NULL &&
+	   cfg->auth_failures.max == 5 && cfg->auth_failures.window_ms == 60000 &&
+	   cfg->auth_failures.lockout_ms == 300000, "defaults: no rate limits, lockout 5 in 1m for 5m");
+	free(errs);
+	dw_config_unref(cfg);
+	cfg = load_limits(LINES("auth_failures: { max: 0 }", "rate_limits: []"), &errs);
+	ok(cfg != NULL && cfg->auth_failures.max == 0 && cfg->auth_failures.lockout_ms == 300000 &&
+	   cfg->n_rate_limits == 0, "max 0 turns the lockout off; an empty list is no limits");
+	free(errs);
+	dw_config_unref(cfg);
+
+	/* Every mistake at once, each at its place. */
+	cfg = load_limits(LINES(
+		/*  5 */ "rate_limits:",
+		/*  6 */ "  - match: { user: app, listener: nope, client: 10.0.0.1/8, colour: red }",
+		/*  7 */ "    key: session",
+		/*  8 */ "    queries_per_second: -1",
+		/*  9 */ "    burst: 0",
+		/* 10 */ "    connections_per_second: 99999999",
+		/* 11 */ "    max_concurrent_queries: many",
+		/* 12 */ "    action: wait",
+		/* 13 */ "    max_delay: 1h",
+		/* 14 */ "  - burst: 10",
+		/* 15 */ "  - queries_per_sec: 5",
+		/* 16 */ "  - match: [user]",
+		/* 17 */ "auth_failures:",
+		/* 18 */ "  max: lots",
+		/* 19 */ "  window: 5 minutes",
+		/* 20 */ "  lockout: 2d",
+		/* 21 */ "  forever: true"), &errs);
+	ok(cfg == NULL, "a config with rate limit mistakes is refused");
+	expect_error(errs, 6, 35, "rate_limits[0].match.listener", "unknown listener \"nope\"");
+	expect_error(errs, 6, 49, "rate_limits[0].match.client", "bits set beyond the prefix");
+	expect_error(errs, 6, 61, "rate_limits[0].match.colour", "unknown key");
+	expect_error(errs, 7, 10, "rate_limits[0].key", "must be one of user, client_ip, database, global");
+	expect_error(errs, 8, 25, "rate_limits[0].queries_per_second", "invalid value \"-1\"");
+	expect_error(errs, 9, 12, "rate_limits[0].burst", "out of range: must be between 1 and 10000000");
+	expect_error(errs, 10, 29, "rate_limits[0].connections_per_second", "out of range");
+	expect_error(errs, 11, 29, "rate_limits[0].max_concurrent_queries", "invalid value \"many\"");
+	expect_error(errs, 12, 13, "rate_limits[0].action", "must be one of reject, delay");
+	expect_error(errs, 13, 16, "rate_limits[0].max_delay", "out of range: must be between 0 and 10m");
+	expect_error(errs, 14, 12, "rate_limits[1].burst", "needs queries_per_second");
+	expect_error(errs, 15, 5, "rate_limits[2].queries_per_sec", "unknown key");
+	expect_error(errs, 16, 12, "rate_limits[3].match", "expected a mapping");
+	expect_error(errs, 18, 8, "auth_failures.max", "invalid value \"lots\"");
+	expect_error(errs, 19, 11, "auth_failures.window", "invalid value \"5 minutes\"");
+	expect_error(errs, 20, 12, "auth_failures.lockout", "invalid value \"2d\"");
+	expect_error(errs, 21, 3, "auth_failures.forever", "unknown key");
+	ok(count_lines(errs) == 17, "exactly those 17 errors (%zu)", count_lines(errs));
+	if (count_lines(errs) != 17)
+		printf("# %s", errs);
+	free(errs);
+
+	cfg = load_limits(LINES("rate_limits: { key: user }", "auth_failures: 5"), &errs);
+	ok(cfg == NULL && has_error(errs, 5, 14, "rate_limits", "expected a sequence of rate limits") &&
+	   has_error(errs, 6, 16, "auth_failures", "expected a mapping"), "wrong shapes are refused");
+	free(errs);
+}
+
 static void test_policies(void)
 {
 	char *errs, path[PATH_MAX + 64];
@@ -1407,6 +1534,7 @@ int main(int argc, char **argv)
 	test_policies();
 	test_audit();
 	test_errors();
+	test_limits();
 	test_reference();
 
 	/* Best-effort cleanup of the temp directory. */
