@@ -109,6 +109,7 @@ struct dw_timeouts {
 	uint64_t client_idle_ms;
 	uint64_t idle_in_transaction_ms;
 	uint64_t pool_wait_ms;
+	uint64_t shutdown_grace_ms;
 };
 
 enum dw_policy_mode { DW_POLICY_ENFORCE = 0, DW_POLICY_MONITOR, DW_POLICY_LEARN };
@@ -254,8 +255,11 @@ struct dw_errors_config {
 
 struct dw_config {
 	atomic_int refs;
+	uint64_t serial;         /* unique per load in the process: sessions notice a reload */
 	char *path;
 	uint32_t workers;        /* resolved: "auto" becomes the CPU count */
+	char *run_user;          /* `user`: drop root to this account after binding; NULL = stay */
+	char *run_group;         /* `group` */
 	struct dw_listener_config *listeners;
 	size_t n_listeners;
 	struct dw_backend_config *backends;

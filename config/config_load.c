@@ -3,6 +3,7 @@
 #include "config/config.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,9 @@ static char *directory_of(const char *path)
 }
 
 /* Builds a snapshot from TEXT; errors are collected in CTX. */
+/* Numbers every configuration loaded, so sessions can tell a reload. */
+static atomic_uint_fast64_t config_serials;
+
 static struct dw_config *load_text(struct dw_cfg_ctx *ctx, const char *text, size_t len)
 {
 	struct dw_ydoc doc = { 0 };
@@ -236,6 +240,7 @@ static struct dw_config *load_text(struct dw_cfg_ctx *ctx, const char *text, siz
 		goto out;
 	}
 	atomic_init(&cfg->refs, 1);
+	cfg->serial = atomic_fetch_add_explicit(&config_serials, 1, memory_order_relaxed) + 1;
 	dw_cfg_apply(ctx, &dw_cfg_root_table, doc.root, NULL, "", cfg);
 	check_listeners(ctx, doc.root, cfg);
 	check_users(ctx, doc.root, cfg);

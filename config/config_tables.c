@@ -337,6 +337,9 @@ static const struct dw_cfg_key timeout_keys[] = {
 		"Disconnect a client idle inside a transaction for this long."),
 	TIMEOUT("pool_wait", pool_wait_ms, "5s", MS_HOUR,
 		"Waiting for a free server connection; then the client gets an error."),
+	TIMEOUT("shutdown_grace", shutdown_grace_ms, "30s", MS_HOUR,
+		"On SIGTERM: how long statements in flight may take to finish before their "
+		"sessions are closed anyway; `0` closes them at once."),
 };
 static const struct dw_cfg_table timeout_table =
 	TABLE("timeouts", timeout_keys, NULL, NULL, "Time limits; `0` disables a limit.");
@@ -357,6 +360,10 @@ static const struct dw_cfg_key root_keys[] = {
 	{ .name = "workers", .type = DW_CFG_U32_AUTO, .offset = offsetof(struct dw_config, workers),
 	  .def = "auto", .min = 1, .max = 1024,
 	  .doc = "Worker threads, each with its own event loop; `auto` = number of online CPUs." },
+	K_STRING("user", struct dw_config, run_user, 0,
+		 "Started as root: the account dbward switches to once its ports are open."),
+	K_STRING("group", struct dw_config, run_group, 0,
+		 "With `user`: the group to switch to (default: that account's own group)."),
 	K_LIST("listeners", struct dw_config, listeners, n_listeners, struct dw_listener_config,
 	       DW_CFG_NONEMPTY | DW_CFG_UNIQUE, listener_table, "Client-facing listeners."),
 	K_LIST("backends", struct dw_config, backends, n_backends, struct dw_backend_config,

@@ -1,9 +1,12 @@
 /* dbward command line: run the proxy, check a configuration, print the version. */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/ssl.h>
 
@@ -31,6 +34,45 @@ static int check_config(const char *path)
 		return 2;
 	printf("%s: configuration is valid\n", path);
 	dw_config_unref(cfg);
+	return 0;
+}
+
+/* `user:` / `group:` of the configuration: once the listeners are open (a
+ * port below 1024 needs root) dbward runs as that account, every thread
+ * (glibc applies setuid to the whole process). Started as another user,
+ * the keys are ignored with a warning. */
+static int drop_privileges(const struct dw_config *cfg)
+{
+	if (!cfg->run_user)
+		return 0;
+	if (geteuid() != 0) {
+		dw_warn("user: %s ignored: dbward was not started as root", cfg->run_user);
+		return 0;
+	}
+	struct passwd *pw = getpwnam(cfg->run_user);
+	if (!pw) {
+		dw_error("user: no account named %s", cfg->run_user);
+		return -1;
+	}
+	gid_t gid = pw->pw_gid;
+	if (cfg->run_group) {
+		struct group *gr = getgrnam(cfg->run_group);
+		if (!gr) {
+			dw_error("group: no group named %s", cfg->run_group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(pw->pw_uid) != 0) {
+		dw_error("cannot switch to user %s: %s", cfg->run_user, strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0) {
+		dw_error("root privileges could not be dropped");
+		return -1;
+	}
+	dw_info("running as user %s (uid %u, gid %u)", cfg->run_user, (unsigned)pw->pw_uid,
+		(unsigned)gid);
 	return 0;
 }
 
@@ -67,17 +109,28 @@ static int run(const char *path)
 		dw_config_unref(cfg);
 		return 1;
 	}
+	if (drop_privileges(cfg) != 0) {
+		dw_runtime_stop(&rt);
+		dw_audit_stop();
+		dw_config_unref(cfg);
+		return 1;
+	}
 	dw_info("dbward %s started with %u worker(s)", DBWARD_VERSION, cfg->workers);
 	for (;;) {
 		int sig = 0;
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGTERM || sig == SIGINT) {
-			dw_info("received %s, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			uint64_t grace = rt.cfg->timeouts.shutdown_grace_ms;
+			dw_info("received %s, stopping: statements in flight get up to %llu ms to finish",
+				sig == SIGTERM ? "SIGTERM" : "SIGINT", (unsigned long long)grace);
+			dw_runtime_drain(&rt, grace);
 			break;
 		}
-		if (sig == SIGHUP)
-			dw_warn("SIGHUP: configuration reload is not available in this version");
+		if (sig == SIGHUP) {
+			dw_info("SIGHUP: reloading %s", path);
+			dw_runtime_reload(&rt, path);
+		}
 		if (sig == SIGUSR1) {
 			dw_info("SIGUSR1: reopening the audit log");
 			dw_audit_reopen();

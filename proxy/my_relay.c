@@ -911,6 +911,8 @@ static bool judge_head(struct my_session *s, uint8_t cmd, size_t total, uint8_t 
 void my_relay_client_input(struct my_session *s)
 {
 	s->last_activity_us = dw_now_us();
+	if (dw_runtime_config_changed(s->worker->rt, s->cfg_seen))
+		my_session_adopt_config(s); /* a reload: its policies and limits apply from here */
 	client_input(s);
 	flush_both(s);
 }

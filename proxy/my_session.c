@@ -143,10 +143,10 @@ static void send_greeting(struct my_session *s)
 	s->seq = my_put_handshake_v10(bufferevent_get_output(s->bev), 0, &hs);
 }
 
-void my_session_new(struct dw_worker *w, size_t li, int fd, const struct sockaddr *addr, int addrlen)
+void my_session_new(struct dw_worker *w, struct dw_config *cfg, size_t li, int fd,
+	const struct sockaddr *addr, int addrlen)
 {
 	struct dw_runtime *rt = w->rt;
-	struct dw_config *cfg = rt->cfg;
 	struct my_session *s = calloc(1, sizeof *s);
 	if (!s) {
 		close(fd);
@@ -156,6 +156,7 @@ void my_session_new(struct dw_worker *w, size_t li, int fd, const struct sockadd
 	TAILQ_INSERT_TAIL(&w->my_sessions, s, link);
 	dw_limit_session_init(&s->limit, rt->limits, w->base, limit_resume, s);
 	s->cfg = dw_config_ref(cfg);
+	s->cfg_seen = cfg->serial;
 	s->listener_index = li;
 	s->listener = &cfg->listeners[li];
 	s->backend = &cfg->backends[s->listener->backend_index];
@@ -319,8 +320,7 @@ static void check_answer(struct my_session *s, const uint8_t *resp, size_t len)
  * filter over the socket's bufferevent reads it from there. */
 static bool start_tls(struct my_session *s)
 {
-	SSL_CTX *ctx = s->worker->rt->listeners[s->listener_index].tls;
-	SSL *ssl = ctx ? SSL_new(ctx) : NULL;
+	SSL *ssl = dw_runtime_tls_new(s->worker->rt, s->listener_index);
 	if (!ssl)
 		return false;
 	SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
@@ -601,6 +601,35 @@ static void limit_resume(void *arg)
 	my_relay_client_input(s);
 }
 
+void my_session_adopt_config(struct my_session *s)
+{
+	struct dw_session_cfg sc = {
+		.session = s->id,
+		.cfg = &s->cfg,
+		.keep = &s->cfg_kept,
+		.seen = &s->cfg_seen,
+		.listener_index = s->listener_index,
+		.listener = &s->listener,
+		.backend = &s->backend,
+		.ucfg = &s->ucfg,
+		.keep_old = s->limit.rule != NULL,
+	};
+	if (!dw_session_adopt(s->worker->rt, &sc))
+		return;
+	/* The policy of the new configuration; how the server reads quotes
+	 * and whether the statement at the head was judged stay as they are. */
+	struct dw_session_info who;
+	my_session_info(s, &who);
+	s->guard.policy = dw_policy_select(s->cfg, &(struct dw_policy_subject){
+		.user = who.user, .database = who.database, .listener = who.listener,
+		.client = who.client });
+}
+
+bool my_session_busy(const struct my_session *s)
+{
+	return s->state == MYC_ACTIVE && s->server && (s->server->busy || s->cmd_remaining);
+}
+
 void my_session_info(const struct my_session *s, struct dw_session_info *as)
 {
 	as->id = s->id;
@@ -680,6 +709,7 @@ static void session_free(struct my_session *s)
 	my_cstmt_clear(&s->stmts);
 	atomic_fetch_sub(&s->worker->rt->listeners[s->listener_index].clients, 1);
 	dw_config_unref(s->cfg);
+	dw_config_unref(s->cfg_kept);
 	free(s->user);
 	free(s->database);
 	free(s->application);

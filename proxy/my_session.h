@@ -40,6 +40,8 @@ enum my_auth_step { MYA_NONE = 0, MYA_NATIVE, MYA_SHA2_FIRST, MYA_SHA2_FULL };
 struct my_session {
 	struct dw_worker *worker;
 	struct dw_config *cfg;
+	struct dw_config *cfg_kept;            /* an older one its rate-limit entry lives in */
+	uint64_t cfg_seen;                     /* serial of the last configuration looked at */
 	size_t listener_index;
 	const struct dw_listener_config *listener;
 	const struct dw_backend_config *backend;
@@ -120,7 +122,15 @@ bool my_limits_check_result(struct my_session *s, struct my_server *srv);
  * end the server connection's transaction. */
 void my_limits_client_gone(struct my_session *s, struct my_server *srv);
 
-void my_session_new(struct dw_worker *w, size_t listener_index, int fd,
+/* A reload happened: adopt the new configuration (policy, limits, error
+ * handling) before the next statement. */
+void my_session_adopt_config(struct my_session *s);
+
+/* True while a command of the session is in flight (shutdown waits). */
+bool my_session_busy(const struct my_session *s);
+
+/* Takes over an accepted socket, with CFG (the caller keeps its reference). */
+void my_session_new(struct dw_worker *w, struct dw_config *cfg, size_t listener_index, int fd,
 	const struct sockaddr *addr, int addrlen);
 /* The one way a session ends; ERRNO/SQLSTATE/MESSAGE, when given, are sent
  * first as an ERR packet. */

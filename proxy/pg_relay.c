@@ -1126,6 +1126,8 @@ static void client_input(struct pg_session *s);
 void pg_relay_client_input(struct pg_session *s)
 {
 	s->last_activity_us = dw_now_us();
+	if (dw_runtime_config_changed(s->worker->rt, s->cfg_seen))
+		pg_session_adopt_config(s); /* a reload: its policies and limits apply from here */
 	client_input(s);
 	if (s->state == PGC_ACTIVE)
 		pg_limits_update(s);

@@ -82,11 +82,10 @@ static void timer_fired(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-void pg_session_new(struct dw_worker *w, size_t li, int fd, const struct sockaddr *addr,
-	int addrlen)
+void pg_session_new(struct dw_worker *w, struct dw_config *cfg, size_t li, int fd,
+	const struct sockaddr *addr, int addrlen)
 {
 	struct dw_runtime *rt = w->rt;
-	struct dw_config *cfg = rt->cfg;
 	const struct dw_listener_config *l = &cfg->listeners[li];
 	struct pg_session *s = calloc(1, sizeof *s);
 	if (!s) {
@@ -97,6 +96,7 @@ void pg_session_new(struct dw_worker *w, size_t li, int fd, const struct sockadd
 	TAILQ_INSERT_TAIL(&w->sessions, s, link);
 	dw_limit_session_init(&s->limit, rt->limits, w->base, limit_resume, s);
 	s->cfg = dw_config_ref(cfg);
+	s->cfg_seen = cfg->serial;
 	s->listener_index = li;
 	s->listener = l;
 	s->backend = &cfg->backends[l->backend_index];
@@ -133,13 +133,12 @@ void pg_session_new(struct dw_worker *w, size_t li, int fd, const struct sockadd
 
 static void start_tls(struct pg_session *s)
 {
-	SSL_CTX *ctx = s->worker->rt->listeners[s->listener_index].tls;
 	/* The one-byte answer goes out before the handshake, in the clear. */
 	if (send(s->fd, "S", 1, MSG_NOSIGNAL) != 1) {
 		pg_session_close(s, NULL, NULL);
 		return;
 	}
-	SSL *ssl = SSL_new(ctx);
+	SSL *ssl = dw_runtime_tls_new(s->worker->rt, s->listener_index);
 	if (!ssl) {
 		pg_session_close(s, NULL, NULL);
 		return;
@@ -625,6 +624,38 @@ static void limit_resume(void *arg)
 	pg_relay_client_input(s);
 }
 
+void pg_session_adopt_config(struct pg_session *s)
+{
+	struct dw_session_cfg sc = {
+		.session = s->id,
+		.cfg = &s->cfg,
+		.keep = &s->cfg_kept,
+		.seen = &s->cfg_seen,
+		.listener_index = s->listener_index,
+		.listener = &s->listener,
+		.backend = &s->backend,
+		.ucfg = &s->ucfg,
+		.keep_old = s->limit.rule != NULL,
+	};
+	if (!dw_session_adopt(s->worker->rt, &sc))
+		return;
+	/* The policy of the new configuration; how the server reads quotes
+	 * and whether the statement at the head was judged stay as they are. */
+	struct dw_session_info who;
+	pg_session_info(s, &who);
+	s->guard.policy = dw_policy_select(s->cfg, &(struct dw_policy_subject){
+		.user = who.user, .database = who.database, .listener = who.listener,
+		.client = who.client });
+}
+
+bool pg_session_busy(const struct pg_session *s)
+{
+	/* A statement the server owes a reply to, or a message half relayed. */
+	const struct pg_server *srv = s->server;
+	return s->state == PGC_ACTIVE && srv &&
+		(!pg_pending_empty(&srv->pending) || srv->msg_remaining || s->client_remaining);
+}
+
 void pg_session_info(const struct pg_session *s, struct dw_session_info *as)
 {
 	as->id = s->id;
@@ -714,6 +745,7 @@ static void session_free(evutil_socket_t fd, short what, void *arg)
 	pg_stmt_map_clear(&s->stmts, &s->worker->stmts);
 	atomic_fetch_sub(&s->worker->rt->listeners[s->listener_index].clients, 1);
 	dw_config_unref(s->cfg);
+	dw_config_unref(s->cfg_kept);
 	free(s->user);
 	free(s->database);
 	free(s);

@@ -44,6 +44,8 @@ enum pg_auth_phase { PGA_NONE = 0, PGA_SASL_INIT, PGA_SASL_FINAL, PGA_MD5, PGA_C
 struct pg_session {
 	struct dw_worker *worker;
 	struct dw_config *cfg;                 /* reference held */
+	struct dw_config *cfg_kept;            /* an older one its rate-limit entry lives in */
+	uint64_t cfg_seen;                     /* serial of the last configuration looked at */
 	size_t listener_index;
 	const struct dw_listener_config *listener;
 	const struct dw_backend_config *backend;
@@ -108,8 +110,15 @@ struct pg_session {
 	TAILQ_ENTRY(pg_session) link;      /* worker's sessions */
 };
 
-/* Takes over an accepted socket. */
-void pg_session_new(struct dw_worker *w, size_t listener_index, int fd,
+/* A reload happened: adopt the new configuration (policy, limits, error
+ * handling) before the next statement. */
+void pg_session_adopt_config(struct pg_session *s);
+
+/* True while a statement of the session is in flight (shutdown waits). */
+bool pg_session_busy(const struct pg_session *s);
+
+/* Takes over an accepted socket, with CFG (the caller keeps its reference). */
+void pg_session_new(struct dw_worker *w, struct dw_config *cfg, size_t listener_index, int fd,
 	const struct sockaddr *addr, int addrlen);
 
 /* The one way a session ends. SQLSTATE/MESSAGE, when given, are sent to the

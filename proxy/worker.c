@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -37,11 +38,13 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	(void)l;
 	struct accept_ctx *ctx = arg;
 	struct dw_worker *w = ctx->w;
-	const struct dw_listener_config *lc = &w->rt->cfg->listeners[ctx->listener_index];
-	if (atomic_load(&w->rt->stopping)) {
+	if (atomic_load(&w->rt->stopping) || atomic_load(&w->rt->draining)) {
 		close(fd);
 		return;
 	}
+	/* The configuration of the moment: a reload may replace it any time. */
+	struct dw_config *cfg = dw_runtime_config(w->rt);
+	const struct dw_listener_config *lc = &cfg->listeners[ctx->listener_index];
 	if (addr->sa_family != AF_UNIX) {
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -50,13 +53,15 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	evutil_make_socket_nonblocking(fd);
 	switch (lc->protocol) {
 	case DW_PROTO_POSTGRES:
-		pg_session_new(w, ctx->listener_index, fd, addr, addrlen);
-		return;
+		pg_session_new(w, cfg, ctx->listener_index, fd, addr, addrlen);
+		break;
 	case DW_PROTO_MYSQL:
-		my_session_new(w, ctx->listener_index, fd, addr, addrlen);
-		return;
+		my_session_new(w, cfg, ctx->listener_index, fd, addr, addrlen);
+		break;
+	default:
+		close(fd);
 	}
-	close(fd);
+	dw_config_unref(cfg);
 }
 
 /* One listening socket per worker and listener: SO_REUSEPORT lets the kernel
@@ -257,7 +262,9 @@ int dw_runtime_start(struct dw_runtime *rt, struct dw_config *cfg)
 		dw_error("libevent threading support unavailable");
 		return -1;
 	}
-	rt->cfg = cfg;
+	rt->cfg = dw_config_ref(cfg);
+	pthread_mutex_init(&rt->cfg_mu, NULL);
+	atomic_store(&rt->cfg_serial, cfg->serial);
 	rt->n_workers = cfg->workers;
 	rt->listeners = calloc(cfg->n_listeners, sizeof *rt->listeners);
 	rt->workers = calloc(rt->n_workers, sizeof *rt->workers);
@@ -308,6 +315,66 @@ int dw_runtime_start(struct dw_runtime *rt, struct dw_config *cfg)
 	return 0;
 }
 
+/* Closes the sessions of W that have no statement in flight. */
+static void close_idle_sessions(struct dw_worker *w)
+{
+	struct pg_session *s, *next;
+	for (s = TAILQ_FIRST(&w->sessions); s; s = next) {
+		next = TAILQ_NEXT(s, link);
+		if (!pg_session_busy(s))
+			pg_session_close(s, "57P01",
+				"dbward: terminating connection because dbward is shutting down");
+	}
+	struct my_session *ms, *mnext;
+	for (ms = TAILQ_FIRST(&w->my_sessions); ms; ms = mnext) {
+		mnext = TAILQ_NEXT(ms, link);
+		if (!my_session_busy(ms))
+			my_session_close(ms, 1053, "08S01", "dbward: shutdown in progress");
+	}
+}
+
+static void drain_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	close_idle_sessions(arg);
+}
+
+static void drain_start(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct dw_worker *w = arg;
+	for (size_t i = 0; i < w->n_listeners; i++)
+		if (w->listeners[i])
+			evconnlistener_disable(w->listeners[i]);
+	close_idle_sessions(w);
+	/* The rest as their statements end: looked at every 20 ms. */
+	struct timeval every = {0, 20000};
+	w->drain = event_new(w->base, -1, EV_PERSIST, drain_tick, w);
+	if (w->drain)
+		event_add(w->drain, &every);
+}
+
+void dw_runtime_drain(struct dw_runtime *rt, uint64_t grace_ms)
+{
+	atomic_store(&rt->draining, true);
+	struct timeval now = {0, 0};
+	for (size_t i = 0; i < rt->n_workers; i++)
+		event_base_once(rt->workers[i].base, -1, EV_TIMEOUT, drain_start, &rt->workers[i], &now);
+	uint64_t waited = 0;
+	for (;;) {
+		unsigned left = 0;
+		for (size_t i = 0; i < rt->cfg->n_listeners; i++)
+			left += atomic_load(&rt->listeners[i].clients);
+		if (left == 0 || waited >= grace_ms)
+			break;
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		waited += 20;
+	}
+}
+
 static void stop_loop(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -326,6 +393,10 @@ static void stop_loop(evutil_socket_t fd, short what, void *arg)
 		my_session_destroy(ms);
 	dw_pool_free_all(w);
 	event_del(w->tick);
+	if (w->drain) {
+		event_free(w->drain);
+		w->drain = NULL;
+	}
 	struct timeval grace = {0, 50000};
 	event_base_loopexit(w->base, &grace);
 }
@@ -362,4 +433,9 @@ void dw_runtime_stop(struct dw_runtime *rt)
 	dw_lockout_free(rt->lockout);
 	rt->limits = NULL;
 	rt->lockout = NULL;
+	if (rt->cfg) {
+		dw_config_unref(rt->cfg);
+		rt->cfg = NULL;
+		pthread_mutex_destroy(&rt->cfg_mu);
+	}
 }

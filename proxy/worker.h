@@ -52,6 +52,7 @@ struct dw_worker {
 	struct dw_scram_secret *secrets;
 	bool *secrets_ready;
 	atomic_bool pool_poke;     /* another worker wants pool capacity */
+	struct event *drain;       /* SIGTERM: closes sessions as they become idle */
 };
 
 /* Per-listener state shared by all workers. */
@@ -61,12 +62,18 @@ struct dw_listener_rt {
 };
 
 struct dw_runtime {
+	/* The configuration new sessions start with, replaced by a reload
+	 * (dw_runtime_reload). Workers take it with dw_runtime_config; only the
+	 * main thread reads rt->cfg directly. */
 	struct dw_config *cfg;
+	pthread_mutex_t cfg_mu;
+	atomic_uint_fast64_t cfg_serial;   /* rt->cfg->serial, read without the mutex */
 	struct dw_worker *workers;
 	size_t n_workers;
 	struct dw_listener_rt *listeners; /* cfg->n_listeners entries */
 	atomic_uint_fast64_t next_session_id;
 	atomic_bool stopping;
+	atomic_bool draining;       /* SIGTERM: no new clients, sessions end when idle */
 	struct my_rsa *rsa;         /* caching_sha2_password full authentication */
 	struct dw_limits *limits;   /* rate limit buckets, shared by the workers */
 	struct dw_lockout *lockout; /* failed logins per (client address, user) */
@@ -76,6 +83,50 @@ struct dw_runtime {
  * (errors logged). */
 int dw_runtime_start(struct dw_runtime *rt, struct dw_config *cfg)
 	__attribute__((warn_unused_result));
+/* The current configuration, with one more reference for the caller. */
+struct dw_config *dw_runtime_config(struct dw_runtime *rt);
+
+/* A TLS session for a client of LISTENER, with its current context (a
+ * reload may have replaced it); NULL when the listener has none. */
+SSL *dw_runtime_tls_new(struct dw_runtime *rt, size_t listener);
+
+/* True when a reload replaced the configuration that SERIAL names. */
+static inline bool dw_runtime_config_changed(struct dw_runtime *rt, uint64_t serial)
+{
+	return atomic_load_explicit(&rt->cfg_serial, memory_order_relaxed) != serial;
+}
+
+/* SIGHUP: loads PATH; if it is valid and compatible with the running process
+ * (same workers and listeners), it becomes the configuration of new sessions,
+ * and sessions already open adopt it before their next statement. Otherwise
+ * the running configuration stays. Errors are logged; returns true on
+ * success. */
+bool dw_runtime_reload(struct dw_runtime *rt, const char *path);
+
+/* What a session re-points when it adopts a reloaded configuration: its
+ * configuration and the listener, backend and user entries in it (found
+ * again by index and name). KEEP receives the configuration it leaves when
+ * KEEP_OLD says something else still points into that one. */
+struct dw_session_cfg {
+	uint64_t session;
+	struct dw_config **cfg;
+	struct dw_config **keep;
+	uint64_t *seen;                     /* the serial last looked at */
+	size_t listener_index;
+	const struct dw_listener_config **listener;
+	const struct dw_backend_config **backend;
+	const struct dw_user_config **ucfg;
+	bool keep_old;
+};
+/* Adopts the current configuration; false (the session keeps its own) when
+ * the session's backend or user is not in it. Either way *SEEN is updated. */
+bool dw_session_adopt(struct dw_runtime *rt, const struct dw_session_cfg *sc);
+
+/* SIGTERM: stops accepting clients and closes each session as soon as no
+ * statement of it is in flight; returns when none is left or after GRACE_MS
+ * (dw_runtime_stop then ends the rest). */
+void dw_runtime_drain(struct dw_runtime *rt, uint64_t grace_ms);
+
 /* Stops every worker and waits for them. */
 void dw_runtime_stop(struct dw_runtime *rt);
 

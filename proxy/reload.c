@@ -1,0 +1,176 @@
+/* Live reload (SIGHUP). The main thread loads and checks the new file while
+ * the workers go on; then, under the runtime's config mutex, the new
+ * configuration replaces the old for new sessions and the listeners' TLS
+ * contexts are rebuilt (renewed certificates). Sessions already open notice
+ * the new serial before their next statement and adopt it (pg_session.c,
+ * my_session.c): policies, time and result limits, error handling and audit
+ * statement text apply to them at once; their server connections, pools and
+ * rate-limit entry stay as they logged in with until they end.
+ *
+ * What a running process cannot change (the worker count, the listeners'
+ * names, protocols and addresses, where and how the audit trail is written)
+ * makes the reload fail, with the reason in the log and the audit trail; the
+ * running configuration stays. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "proxy/log.h"
+#include "proxy/tls.h"
+#include "proxy/worker.h"
+
+struct dw_config *dw_runtime_config(struct dw_runtime *rt)
+{
+	pthread_mutex_lock(&rt->cfg_mu);
+	struct dw_config *c = dw_config_ref(rt->cfg);
+	pthread_mutex_unlock(&rt->cfg_mu);
+	return c;
+}
+
+SSL *dw_runtime_tls_new(struct dw_runtime *rt, size_t listener)
+{
+	pthread_mutex_lock(&rt->cfg_mu);
+	SSL_CTX *ctx = listener < rt->cfg->n_listeners ? rt->listeners[listener].tls : NULL;
+	SSL *ssl = ctx ? SSL_new(ctx) : NULL; /* the SSL holds its own reference */
+	pthread_mutex_unlock(&rt->cfg_mu);
+	return ssl;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Empty when NEW can replace OLD in this process; else why not (WHY). */
+static bool compatible(const struct dw_config *old, const struct dw_config *new, char *why,
+	size_t cap)
+{
+	if (new->workers != old->workers) {
+		snprintf(why, cap, "workers: a change needs a restart (%u running)", old->workers);
+		return false;
+	}
+	if (new->n_listeners != old->n_listeners) {
+		snprintf(why, cap, "listeners: adding or removing a listener needs a restart");
+		return false;
+	}
+	for (size_t i = 0; i < new->n_listeners; i++) {
+		const struct dw_listener_config *a = &old->listeners[i], *b = &new->listeners[i];
+		if (strcmp(a->name, b->name) != 0 || a->protocol != b->protocol ||
+		    !same_text(a->listen.text, b->listen.text)) {
+			snprintf(why, cap, "listeners[%zu]: a new name, protocol or address needs a restart",
+				i);
+			return false;
+		}
+	}
+	const struct dw_audit_config *x = &old->audit, *y = &new->audit;
+	if (!same_text(x->path, y->path) || x->chain != y->chain || x->queue != y->queue ||
+	    x->syslog_enabled != y->syslog_enabled ||
+	    (x->syslog_enabled && (!same_text(x->syslog_address.text, y->syslog_address.text) ||
+				   x->syslog_tcp != y->syslog_tcp)) ||
+	    x->chain_key_len != y->chain_key_len ||
+	    (x->chain_key_len && memcmp(x->chain_key, y->chain_key, x->chain_key_len) != 0)) {
+		snprintf(why, cap, "audit: path, chain, chain key, queue and syslog need a restart");
+		return false;
+	}
+	return true;
+}
+
+static void refuse(const char *path, const char *why)
+{
+	dw_error("reload of %s refused, the running configuration stays: %s", path, why);
+	dw_audit_note_reload(false, why);
+}
+
+bool dw_runtime_reload(struct dw_runtime *rt, const char *path)
+{
+	char *errs = NULL;
+	size_t errs_len = 0;
+	FILE *f = open_memstream(&errs, &errs_len);
+	struct dw_config *cfg = dw_config_load(path, f);
+	if (f)
+		fclose(f);
+	if (!cfg) {
+		/* Every error on its own line, as --check-config prints them. */
+		size_t n = 0;
+		for (char *line = errs ? strtok(errs, "\n") : NULL; line; line = strtok(NULL, "\n"), n++)
+			dw_error("reload: %s", line);
+		char why[64];
+		snprintf(why, sizeof why, "invalid configuration (%zu error%s)", n, n == 1 ? "" : "s");
+		refuse(path, why);
+		free(errs);
+		return false;
+	}
+	free(errs);
+	char why[256];
+	if (!compatible(rt->cfg, cfg, why, sizeof why)) {
+		refuse(path, why);
+		dw_config_unref(cfg);
+		return false;
+	}
+	/* Contexts first: a certificate that does not load refuses the reload. */
+	SSL_CTX **ctxs = calloc(cfg->n_listeners ? cfg->n_listeners : 1, sizeof *ctxs);
+	if (!ctxs) {
+		refuse(path, "out of memory");
+		dw_config_unref(cfg);
+		return false;
+	}
+	for (size_t i = 0; i < cfg->n_listeners; i++) {
+		if (cfg->listeners[i].tls.mode == DW_TLS_DISABLE)
+			continue;
+		ctxs[i] = dw_tls_server_ctx(&cfg->listeners[i]);
+		if (!ctxs[i]) {
+			snprintf(why, sizeof why, "listeners[%zu].tls: the certificate or key cannot be used", i);
+			for (size_t k = 0; k < i; k++)
+				SSL_CTX_free(ctxs[k]);
+			free(ctxs);
+			refuse(path, why);
+			dw_config_unref(cfg);
+			return false;
+		}
+	}
+	pthread_mutex_lock(&rt->cfg_mu);
+	struct dw_config *old = rt->cfg;
+	rt->cfg = cfg;
+	for (size_t i = 0; i < cfg->n_listeners; i++) {
+		SSL_CTX *prev = rt->listeners[i].tls;
+		rt->listeners[i].tls = ctxs[i];
+		ctxs[i] = prev; /* freed below, outside the lock */
+	}
+	atomic_store(&rt->cfg_serial, cfg->serial);
+	pthread_mutex_unlock(&rt->cfg_mu);
+	for (size_t i = 0; i < cfg->n_listeners; i++)
+		SSL_CTX_free(ctxs[i]); /* sessions' SSL objects hold their own references */
+	free(ctxs);
+	dw_audit_apply_config(cfg);
+	dw_config_unref(old);
+	dw_info("configuration reloaded from %s", path);
+	dw_audit_note_reload(true, NULL);
+	return true;
+}
+
+bool dw_session_adopt(struct dw_runtime *rt, const struct dw_session_cfg *sc)
+{
+	struct dw_config *n = dw_runtime_config(rt);
+	struct dw_config *old = *sc->cfg;
+	*sc->seen = n->serial;
+	const struct dw_backend_config *b = dw_config_backend(n, (*sc->backend)->name);
+	const struct dw_user_config *u = *sc->ucfg ? dw_config_user(n, (*sc->ucfg)->name) : NULL;
+	if (sc->listener_index >= n->n_listeners || !b || (*sc->ucfg && !u)) {
+		dw_info("session %llu: keeps the configuration it started with: its %s is not in the "
+			"new one", (unsigned long long)sc->session, !b ? "backend" : "user");
+		dw_config_unref(n);
+		return false;
+	}
+	*sc->listener = &n->listeners[sc->listener_index];
+	*sc->backend = b;
+	*sc->ucfg = u;
+	*sc->cfg = n;
+	/* Something of the session still points into the old configuration
+	 * (its rate-limit entry): the first such one is kept until the end. */
+	if (sc->keep_old && !*sc->keep)
+		*sc->keep = old;
+	else
+		dw_config_unref(old);
+	return true;
+}
