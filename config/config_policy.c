@@ -516,13 +516,13 @@ static const struct dw_cfg_key results_keys[] = {
 	{ .name = "max_rows", .type = DW_CFG_U64, .flags = RELOAD,
 	  .offset = offsetof(struct dw_policy_config, max_rows), .def = "0",
 	  .min = 0, .max = 1000000000000ULL,
-	  .doc = "Rows a result may carry (0 = unlimited). Parsed by this release; "
-		 "enforcement comes with a later one." },
+	  .doc = "Rows a result may carry (0 = unlimited); past it the statement is "
+		 "cancelled on the server and the client gets 54000 / 1104." },
 	{ .name = "max_bytes", .type = DW_CFG_SIZE, .flags = RELOAD,
 	  .offset = offsetof(struct dw_policy_config, max_bytes), .def = "0",
 	  .min = 0, .max = 1ULL << 40,
-	  .doc = "Bytes a result may carry (0 = unlimited). Parsed by this release; "
-		 "enforcement comes with a later one." },
+	  .doc = "Bytes of rows a result may carry (0 = unlimited); past it as for "
+		 "`max_rows`." },
 };
 static const struct dw_cfg_table results_table =
 	TABLE("results", results_keys, NULL, NULL);

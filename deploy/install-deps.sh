@@ -9,7 +9,8 @@ PACKAGES=(
 	libevent-dev libssl-dev libyaml-dev libpq-dev libmariadb-dev libpg-query-dev openssl
 	postgresql-15 postgresql-client-15 mariadb-server mariadb-client
 	pgbouncer haproxy sysbench
-	python3-pytest python3-psycopg2 python3-asyncpg python3-pymysql python3-mysqldb
+	python3-pytest python3-psycopg2 python3-asyncpg python3-pymysql python3-mysqldb python3-yaml
+	logrotate systemd
 )
 
 missing=()
