@@ -58,6 +58,16 @@ void dw_io_pass(struct evbuffer *in, struct evbuffer *out, size_t *acc)
 	*acc = 0;
 }
 
+void dw_io_drop(struct evbuffer *in, struct evbuffer *out, size_t *acc, size_t total,
+	uint32_t *remaining)
+{
+	dw_io_pass(in, out, acc);
+	size_t have = evbuffer_get_length(in);
+	size_t d = have < total ? have : total;
+	evbuffer_drain(in, d);
+	*remaining = (uint32_t)(total - d);
+}
+
 void dw_io_peer_name(const struct sockaddr *addr, int addrlen, char *ip, size_t cap, int *port)
 {
 	*port = 0;

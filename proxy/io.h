@@ -56,6 +56,12 @@ void dw_io_pass(struct evbuffer *in, struct evbuffer *out, size_t *acc);
  * *REMAINING shrinks). True when the message is complete. */
 bool dw_io_stream(size_t avail, size_t *acc, uint32_t *remaining);
 
+/* Drops a message not for the client: first moves the run of *ACC bytes
+ * before it to OUT, then drains up to TOTAL bytes of IN (what has come of
+ * it); *REMAINING is set to what is still to come. */
+void dw_io_drop(struct evbuffer *in, struct evbuffer *out, size_t *acc, size_t total,
+	uint32_t *remaining);
+
 /* Arms EV to fire once in MS milliseconds; 0 only disarms it. */
 void dw_timer_arm(struct event *ev, uint64_t ms);
 

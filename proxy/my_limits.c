@@ -47,25 +47,19 @@ static void cut(struct my_session *s, struct my_server *srv, uint16_t code, cons
 		dw_timer_arm(s->stmt_timer, KILL_GRACE_MS);
 }
 
-static uint64_t idle_limit(const struct my_session *s, bool in_tx)
-{
-	const struct dw_timeouts *t = &s->cfg->timeouts;
-	return in_tx && t->idle_in_transaction_ms ? t->idle_in_transaction_ms : t->client_idle_ms;
-}
-
 static void idle_timer_fired(struct my_session *s)
 {
-	uint64_t ms = idle_limit(s, s->idle_in_tx);
-	uint64_t idle_ms = (dw_now_us() - s->last_activity_us) / 1000u;
+	uint64_t ms = dw_idle_limit_ms(&s->cfg->timeouts, s->idle_in_tx);
 	if (!ms)
 		return;
-	if (idle_ms < ms) {
-		dw_timer_arm(s->stmt_timer, ms - idle_ms); /* the client spoke meanwhile */
+	uint64_t left = dw_idle_left_ms(ms, s->last_activity_us, dw_now_us());
+	if (left) {
+		dw_timer_arm(s->stmt_timer, left); /* the client spoke meanwhile */
 		return;
 	}
 	bool tx = s->idle_in_tx && s->cfg->timeouts.idle_in_transaction_ms;
 	dw_info("session %llu: idle%s for %llu ms: closing it", (unsigned long long)s->id,
-		tx ? " in transaction" : "", (unsigned long long)idle_ms);
+		tx ? " in transaction" : "", (unsigned long long)ms);
 	my_session_close(s, 4031, "HY000", tx ?
 		"dbward: the session was idle in a transaction too long; the transaction was rolled back" :
 		"dbward: the client was disconnected because of inactivity");
@@ -140,7 +134,7 @@ void my_limits_idle(struct my_session *s)
 	s->timer_idle = true;
 	s->idle_in_tx = in_tx;
 	s->last_activity_us = dw_now_us();
-	uint64_t ms = idle_limit(s, in_tx);
+	uint64_t ms = dw_idle_limit_ms(&s->cfg->timeouts, in_tx);
 	if (!ms) {
 		if (s->stmt_timer)
 			evtimer_del(s->stmt_timer);

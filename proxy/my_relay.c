@@ -469,11 +469,7 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 		}
 		if (srv->drop_remaining) {
 			/* The rest of a packet of a cut reply. */
-			dw_io_pass(in, out, &acc);
-			size_t have = evbuffer_get_length(in);
-			size_t d = have < srv->drop_remaining ? have : srv->drop_remaining;
-			evbuffer_drain(in, d);
-			srv->drop_remaining -= (uint32_t)d;
+			dw_io_drop(in, out, &acc, srv->drop_remaining, &srv->drop_remaining);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 			if (srv->drop_remaining)
 				break;
@@ -542,11 +538,7 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 			evbuffer_drain(in, total);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 		} else if (dropping) {
-			dw_io_pass(in, out, &acc);
-			size_t have = evbuffer_get_length(in);
-			size_t d = have < total ? have : total;
-			evbuffer_drain(in, d);
-			srv->drop_remaining = (uint32_t)(total - d);
+			dw_io_drop(in, out, &acc, total, &srv->drop_remaining);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 		} else if (error && r == MY_REPLY_DONE && srv->reply.is_error &&
 			   take_error(s, in, out, &acc, &pos, total, &cerr)) {

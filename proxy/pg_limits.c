@@ -83,31 +83,25 @@ static void cut(struct pg_session *s, struct pg_server *srv, struct pg_pend *e,
 	dw_timer_arm(s->stmt_timer, CANCEL_GRACE_MS);
 }
 
-static uint64_t idle_limit(const struct pg_session *s, bool in_tx)
-{
-	const struct dw_timeouts *t = &s->cfg->timeouts;
-	return in_tx && t->idle_in_transaction_ms ? t->idle_in_transaction_ms : t->client_idle_ms;
-}
-
 /* The idle limit ran out, unless the client said something meanwhile. */
 static void idle_timer_fired(struct pg_session *s)
 {
-	uint64_t ms = idle_limit(s, s->idle_in_tx);
-	uint64_t idle_ms = (dw_now_us() - s->last_activity_us) / 1000u;
+	uint64_t ms = dw_idle_limit_ms(&s->cfg->timeouts, s->idle_in_tx);
 	if (!ms)
 		return;
-	if (idle_ms < ms) {
-		dw_timer_arm(s->stmt_timer, ms - idle_ms);
+	uint64_t left = dw_idle_left_ms(ms, s->last_activity_us, dw_now_us());
+	if (left) {
+		dw_timer_arm(s->stmt_timer, left); /* the client spoke meanwhile */
 		return;
 	}
 	if (s->idle_in_tx && s->cfg->timeouts.idle_in_transaction_ms) {
 		dw_info("session %llu: idle in transaction for %llu ms: closing it, the server rolls back",
-			(unsigned long long)s->id, (unsigned long long)idle_ms);
+			(unsigned long long)s->id, (unsigned long long)ms);
 		pg_session_close(s, "25P03",
 			"dbward: terminating connection due to idle-in-transaction timeout");
 	} else {
 		dw_info("session %llu: idle for %llu ms: closing it", (unsigned long long)s->id,
-			(unsigned long long)idle_ms);
+			(unsigned long long)ms);
 		pg_session_close(s, "57P05", "dbward: terminating connection due to idle-session timeout");
 	}
 }
@@ -173,7 +167,7 @@ void pg_limits_update(struct pg_session *s)
 		s->timer_idle = true;
 		s->idle_in_tx = in_tx;
 		s->last_activity_us = dw_now_us();
-		uint64_t ms = idle_limit(s, in_tx);
+		uint64_t ms = dw_idle_limit_ms(&s->cfg->timeouts, in_tx);
 		if (ms)
 			dw_timer_arm(s->stmt_timer, ms);
 		else

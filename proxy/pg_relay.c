@@ -518,11 +518,7 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 		}
 		if (srv->drop_remaining) {
 			/* The rest of a message not for the client (a cut result). */
-			dw_io_pass(in, out, &acc);
-			size_t have = evbuffer_get_length(in);
-			size_t d = have < srv->drop_remaining ? have : srv->drop_remaining;
-			evbuffer_drain(in, d);
-			srv->drop_remaining -= (uint32_t)d;
+			dw_io_drop(in, out, &acc, srv->drop_remaining, &srv->drop_remaining);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 			if (srv->drop_remaining)
 				break;
@@ -619,16 +615,9 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 				acc = len;
 			}
 		} else {
-			dw_io_pass(in, out, &acc);
-			size_t have = evbuffer_get_length(in);
-			if (have >= total) {
-				evbuffer_drain(in, total);
-			} else {
-				/* Only rows and a cut statement's messages are dropped
-				 * before they are whole. */
-				evbuffer_drain(in, have);
-				srv->drop_remaining = (uint32_t)(total - have);
-			}
+			/* Only rows and a cut statement's messages are dropped
+			 * before they are whole. */
+			dw_io_drop(in, out, &acc, total, &srv->drop_remaining);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
 			if (v == V_REPLACE && type == 'Z')
 				pg_put_ready(out, 'E');

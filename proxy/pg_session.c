@@ -626,6 +626,8 @@ static void limit_resume(void *arg)
 
 void pg_session_adopt_config(struct pg_session *s)
 {
+	struct dw_session_info who;
+	pg_session_info(s, &who);
 	struct dw_session_cfg sc = {
 		.session = s->id,
 		.cfg = &s->cfg,
@@ -635,17 +637,11 @@ void pg_session_adopt_config(struct pg_session *s)
 		.listener = &s->listener,
 		.backend = &s->backend,
 		.ucfg = &s->ucfg,
+		.policy = &s->guard.policy,
+		.who = &who,
 		.keep_old = s->limit.rule != NULL,
 	};
-	if (!dw_session_adopt(s->worker->rt, &sc))
-		return;
-	/* The policy of the new configuration; how the server reads quotes
-	 * and whether the statement at the head was judged stay as they are. */
-	struct dw_session_info who;
-	pg_session_info(s, &who);
-	s->guard.policy = dw_policy_select(s->cfg, &(struct dw_policy_subject){
-		.user = who.user, .database = who.database, .listener = who.listener,
-		.client = who.client });
+	dw_session_adopt(s->worker->rt, &sc);
 }
 
 bool pg_session_busy(const struct pg_session *s)

@@ -16,7 +16,9 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "policy/policy.h"
 #include "proxy/log.h"
+#include "proxy/session_info.h"
 #include "proxy/tls.h"
 #include "proxy/worker.h"
 
@@ -166,6 +168,11 @@ bool dw_session_adopt(struct dw_runtime *rt, const struct dw_session_cfg *sc)
 	*sc->backend = b;
 	*sc->ucfg = u;
 	*sc->cfg = n;
+	/* The policy of the new configuration; how the server reads quotes
+	 * and whether the statement at the head was judged stay as they are. */
+	*sc->policy = dw_policy_select(n, &(struct dw_policy_subject){
+		.user = sc->who->user, .database = sc->who->database,
+		.listener = sc->who->listener, .client = sc->who->client });
 	/* Something of the session still points into the old configuration
 	 * (its rate-limit entry): the first such one is kept until the end. */
 	if (sc->keep_old && !*sc->keep)

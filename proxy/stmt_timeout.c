@@ -37,6 +37,17 @@ const char *dw_stmt_timeout_name(const struct dw_timeouts *t, uint32_t kinds, bo
 	return ms == t->admin_ms ? "admin" : ms == t->write_ms ? "write" : "query";
 }
 
+uint64_t dw_idle_limit_ms(const struct dw_timeouts *t, bool in_tx)
+{
+	return in_tx && t->idle_in_transaction_ms ? t->idle_in_transaction_ms : t->client_idle_ms;
+}
+
+uint64_t dw_idle_left_ms(uint64_t limit_ms, uint64_t last_us, uint64_t now_us)
+{
+	uint64_t idle_ms = now_us > last_us ? (now_us - last_us) / 1000u : 0;
+	return idle_ms >= limit_ms ? 0 : limit_ms - idle_ms;
+}
+
 static uint64_t name_hash(char ns, const char *name, size_t len)
 {
 	uint64_t h = 1469598103934665603ull; /* FNV-1a */

@@ -21,6 +21,15 @@ uint64_t dw_stmt_timeout_ms(const struct dw_timeouts *t, uint32_t kinds, bool lo
  * "admin" or "long_query". */
 const char *dw_stmt_timeout_name(const struct dw_timeouts *t, uint32_t kinds, bool long_running);
 
+/* The idle limit of a session with no statement running: idle_in_transaction
+ * inside a transaction (when set), client_idle otherwise; 0 = none. */
+uint64_t dw_idle_limit_ms(const struct dw_timeouts *t, bool in_tx);
+
+/* An idle timer of LIMIT_MS fired at NOW_US, the client's last word being at
+ * LAST_US: 0 when the session was idle that long, else the milliseconds
+ * still to wait (the client spoke meanwhile). */
+uint64_t dw_idle_left_ms(uint64_t limit_ms, uint64_t last_us, uint64_t now_us);
+
 /* Kinds of named statements and portals, by name (NS tells the two name
  * spaces apart: 'S' or 'P'): a small direct-mapped table, no allocation; a
  * name pushed out by another is unknown again. */

@@ -22,6 +22,8 @@ struct event_base;
 struct event;
 struct evconnlistener;
 struct dw_pool;
+struct dw_policy_config;
+struct dw_session_info;
 struct dw_runtime;
 struct pg_session;
 struct my_session;
@@ -116,6 +118,8 @@ struct dw_session_cfg {
 	const struct dw_listener_config **listener;
 	const struct dw_backend_config **backend;
 	const struct dw_user_config **ucfg;
+	const struct dw_policy_config **policy; /* chosen again for WHO */
+	const struct dw_session_info *who;
 	bool keep_old;
 };
 /* Adopts the current configuration; false (the session keeps its own) when

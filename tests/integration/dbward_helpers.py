@@ -27,6 +27,16 @@ def dbward_bin():
     return path if os.path.isabs(path) else os.path.join(REPO, path)
 
 
+def wait_for(pred, timeout=10):
+    """Polls PRED until it is true or TIMEOUT seconds pass; returns its last value."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return pred()
+
+
 def wait_port(host, port, timeout, alive=lambda: True):
     """True once HOST:PORT accepts a TCP connection, False after TIMEOUT seconds
     or as soon as ALIVE() turns false."""

@@ -15,7 +15,7 @@ import psycopg2
 import pymysql
 import pytest
 
-from dbward_helpers import dbward_bin, my_config, pg_config, to_yaml
+from dbward_helpers import dbward_bin, my_config, pg_config, to_yaml, wait_for
 from servers import APP_PASSWORD
 
 STATEMENT_EVENTS = {"query", "write", "admin", "security"}
@@ -52,15 +52,6 @@ def verify(*files, key=None):
     if key:
         argv += ["--key-file", str(key)]
     return subprocess.run(argv, capture_output=True, text=True, timeout=60)
-
-
-def wait_for(pred, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
 
 
 DENY_DDL = [{"name": "app", "match": {}, "statements": {"deny": ["ddl"]}}]

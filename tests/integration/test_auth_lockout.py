@@ -13,7 +13,7 @@ import pytest
 
 import my_wire
 import pg_wire
-from dbward_helpers import my_config, pg_config, to_yaml
+from dbward_helpers import my_config, pg_config, to_yaml, wait_for
 from servers import APP_PASSWORD, APP_USER
 
 OTHER, OTHER_PASSWORD = "other", "other-Pw-42"
@@ -81,15 +81,6 @@ def records(path):
             return [json.loads(line) for line in f if line.strip()]
     except FileNotFoundError:
         return []
-
-
-def wait_for(pred, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return True
-        time.sleep(0.02)
-    return pred()
 
 
 @pytest.mark.parametrize("kind", ["pg", "my"])

@@ -12,19 +12,10 @@ import psycopg2
 import pymysql
 import pytest
 
-from dbward_helpers import my_config, pg_config, to_yaml
+from dbward_helpers import my_config, pg_config, to_yaml, wait_for
 from servers import APP_PASSWORD
 
 DENY_DDL = [{"name": "no-ddl", "match": {}, "statements": {"deny": ["ddl"]}}]
-
-
-def wait_for(pred, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
 
 
 def both(pg_server, maria_server, tmp_path, policies=None):

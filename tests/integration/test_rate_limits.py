@@ -14,7 +14,7 @@ import psycopg2
 import pymysql
 import pytest
 
-from dbward_helpers import my_config, pg_config, to_yaml
+from dbward_helpers import my_config, pg_config, to_yaml, wait_for
 from pg_wire import SYNC, ServerError, WireConn, bind_msg, execute_msg, parse_msg
 from servers import APP_PASSWORD, APP_USER
 
@@ -99,15 +99,6 @@ def audit_records(path):
             return [json.loads(line) for line in f if line.strip()]
     except FileNotFoundError:
         return []
-
-
-def wait_for(pred, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return True
-        time.sleep(0.02)
-    return pred()
 
 
 def burst(client, n, value=1):

@@ -13,7 +13,7 @@ import psycopg2
 import pymysql
 import pytest
 
-from dbward_helpers import my_config, pg_config
+from dbward_helpers import my_config, pg_config, wait_for
 from servers import APP_PASSWORD
 
 
@@ -30,15 +30,6 @@ def with_audit(cfg, tmp_path, **extra):
 def records(path):
     with open(path) as f:
         return [json.loads(line) for line in f]
-
-
-def wait_for(pred, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return pred()
 
 
 def record_with_ref(path, ref):
