@@ -7,13 +7,18 @@
  * statement text apply to them at once; their server connections, pools and
  * rate-limit entry stay as they logged in with until they end.
  *
- * What a running process cannot change (the worker count, the listeners'
- * names, protocols and addresses, where and how the audit trail is written)
- * makes the reload fail, with the reason in the log and the audit trail; the
- * running configuration stays. */
+ * Listeners may be added after the existing ones: their sockets are opened
+ * (one per worker) before anything changes, and handed to the workers once
+ * the new configuration is in place. What a running process cannot change
+ * (the worker count, removing a listener or changing its name, protocol or
+ * address, where and how the audit trail is written) makes the reload fail,
+ * with the reason in the log and the audit trail; the running configuration
+ * stays. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "policy/policy.h"
@@ -44,24 +49,30 @@ static bool same_text(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* Empty when NEW can replace OLD in this process; else why not (WHY). */
-static bool compatible(const struct dw_config *old, const struct dw_config *new, char *why,
-	size_t cap)
+/* True when NEW can replace OLD in this process (listeners may be added,
+ * up to LISTENERS_CAP); else false with the reason in WHY. */
+static bool compatible(const struct dw_config *old, const struct dw_config *new,
+	size_t listeners_cap, char *why, size_t cap)
 {
 	if (new->workers != old->workers) {
 		snprintf(why, cap, "workers: a change needs a restart (%u running)", old->workers);
 		return false;
 	}
-	if (new->n_listeners != old->n_listeners) {
-		snprintf(why, cap, "listeners: adding or removing a listener needs a restart");
+	if (new->n_listeners < old->n_listeners) {
+		snprintf(why, cap, "listeners: removing a listener needs a restart");
 		return false;
 	}
-	for (size_t i = 0; i < new->n_listeners; i++) {
+	if (new->n_listeners > listeners_cap) {
+		snprintf(why, cap, "listeners: more than %zu added since the start need a restart",
+			listeners_cap - old->n_listeners);
+		return false;
+	}
+	for (size_t i = 0; i < old->n_listeners; i++) {
 		const struct dw_listener_config *a = &old->listeners[i], *b = &new->listeners[i];
 		if (strcmp(a->name, b->name) != 0 || a->protocol != b->protocol ||
 		    !same_text(a->listen.text, b->listen.text)) {
-			snprintf(why, cap, "listeners[%zu]: a new name, protocol or address needs a restart",
-				i);
+			snprintf(why, cap, "listeners[%zu]: a new name, protocol or address needs a restart "
+				"(new listeners go after the existing ones)", i);
 			return false;
 		}
 	}
@@ -104,8 +115,8 @@ bool dw_runtime_reload(struct dw_runtime *rt, const char *path)
 		return false;
 	}
 	free(errs);
-	char why[256];
-	if (!compatible(rt->cfg, cfg, why, sizeof why)) {
+	char why[256] = "";
+	if (!compatible(rt->cfg, cfg, rt->listeners_cap, why, sizeof why)) {
 		refuse(path, why);
 		dw_config_unref(cfg);
 		return false;
@@ -131,6 +142,36 @@ bool dw_runtime_reload(struct dw_runtime *rt, const char *path)
 			return false;
 		}
 	}
+	/* Sockets of added listeners, one per worker, opened before anything
+	 * changes: a port in use refuses the reload. */
+	size_t first_new = rt->cfg->n_listeners, n_new = cfg->n_listeners - first_new;
+	int *fds = n_new ? malloc(n_new * rt->n_workers * sizeof *fds) : NULL;
+	if (n_new && !fds)
+		snprintf(why, sizeof why, "out of memory");
+	for (size_t i = 0; fds && i < n_new * rt->n_workers; i++)
+		fds[i] = -2;
+	for (size_t i = 0; fds && i < n_new && !*why; i++) {
+		const struct dw_listener_config *l = &cfg->listeners[first_new + i];
+		for (size_t w = 0; w < rt->n_workers && !*why; w++) {
+			int fd = dw_listen_socket(l, w == 0);
+			fds[i * rt->n_workers + w] = fd;
+			if (fd == -1)
+				snprintf(why, sizeof why, "listeners[%zu]: cannot listen on %s: %s",
+					first_new + i, l->listen.text, strerror(errno));
+		}
+	}
+	if (*why) {
+		for (size_t i = 0; fds && i < n_new * rt->n_workers; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		free(fds);
+		for (size_t i = 0; i < cfg->n_listeners; i++)
+			SSL_CTX_free(ctxs[i]);
+		free(ctxs);
+		refuse(path, why);
+		dw_config_unref(cfg);
+		return false;
+	}
 	pthread_mutex_lock(&rt->cfg_mu);
 	struct dw_config *old = rt->cfg;
 	rt->cfg = cfg;
@@ -144,6 +185,16 @@ bool dw_runtime_reload(struct dw_runtime *rt, const char *path)
 	for (size_t i = 0; i < cfg->n_listeners; i++)
 		SSL_CTX_free(ctxs[i]); /* sessions' SSL objects hold their own references */
 	free(ctxs);
+	for (size_t i = 0; i < n_new; i++) {
+		for (size_t w = 0; w < rt->n_workers; w++)
+			if (fds[i * rt->n_workers + w] >= 0)
+				dw_worker_add_listener(&rt->workers[w], first_new + i,
+					fds[i * rt->n_workers + w]);
+		dw_info("listening on %s (%s, %s)", cfg->listeners[first_new + i].listen.text,
+			cfg->listeners[first_new + i].name,
+			cfg->listeners[first_new + i].protocol == DW_PROTO_POSTGRES ? "postgres" : "mysql");
+	}
+	free(fds);
 	dw_audit_apply_config(cfg);
 	dw_config_unref(old);
 	dw_info("configuration reloaded from %s", path);

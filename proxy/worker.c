@@ -44,6 +44,11 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	}
 	/* The configuration of the moment: a reload may replace it any time. */
 	struct dw_config *cfg = dw_runtime_config(w->rt);
+	if (ctx->listener_index >= cfg->n_listeners) {
+		dw_config_unref(cfg);
+		close(fd);
+		return;
+	}
 	const struct dw_listener_config *lc = &cfg->listeners[ctx->listener_index];
 	if (addr->sa_family != AF_UNIX) {
 		int one = 1;
@@ -66,7 +71,7 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 
 /* One listening socket per worker and listener: SO_REUSEPORT lets the kernel
  * spread connections over the workers with no shared accept lock. */
-static int open_listen_socket(const struct dw_listener_config *l, bool first)
+int dw_listen_socket(const struct dw_listener_config *l, bool first)
 {
 	if (l->listen.unix_path) {
 		if (!first)
@@ -227,15 +232,16 @@ static int worker_init(struct dw_runtime *rt, struct dw_worker *w, unsigned id)
 	/* Backend health checks run from one place: worker 0's loop. */
 	if (id == 0 && dw_health_start(w->base, cfg) != 0)
 		return -1;
-	w->listeners = calloc(cfg->n_listeners, sizeof *w->listeners);
-	struct accept_ctx *ctxs = calloc(cfg->n_listeners, sizeof *ctxs);
+	/* Room for listeners a reload adds (dw_worker_add_listener). */
+	w->listeners = calloc(rt->listeners_cap, sizeof *w->listeners);
+	struct accept_ctx *ctxs = calloc(rt->listeners_cap, sizeof *ctxs);
 	w->accept_ctxs = ctxs;
 	if (!w->listeners || !ctxs)
 		return -1;
-	w->n_listeners = cfg->n_listeners;
+	w->n_listeners = rt->listeners_cap;
 	for (size_t i = 0; i < cfg->n_listeners; i++) {
 		const struct dw_listener_config *l = &cfg->listeners[i];
-		int fd = open_listen_socket(l, id == 0);
+		int fd = dw_listen_socket(l, id == 0);
 		if (fd == -2)
 			continue;
 		if (fd < 0) {
@@ -266,7 +272,8 @@ int dw_runtime_start(struct dw_runtime *rt, struct dw_config *cfg)
 	pthread_mutex_init(&rt->cfg_mu, NULL);
 	atomic_store(&rt->cfg_serial, cfg->serial);
 	rt->n_workers = cfg->workers;
-	rt->listeners = calloc(cfg->n_listeners, sizeof *rt->listeners);
+	rt->listeners_cap = cfg->n_listeners + DW_LISTENERS_SPARE;
+	rt->listeners = calloc(rt->listeners_cap, sizeof *rt->listeners);
 	rt->workers = calloc(rt->n_workers, sizeof *rt->workers);
 	rt->limits = dw_limits_new(DW_LIMITS_CAP);
 	rt->lockout = dw_lockout_new(DW_LOCKOUT_CAP);
@@ -372,6 +379,45 @@ void dw_runtime_drain(struct dw_runtime *rt, uint64_t grace_ms)
 		struct timespec ts = {0, 20 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 		waited += 20;
+	}
+}
+
+struct add_listener {
+	struct dw_worker *w;
+	size_t index;
+	int fd;
+};
+
+static void add_listener_now(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct add_listener *a = arg;
+	struct dw_worker *w = a->w;
+	struct accept_ctx *ctxs = w->accept_ctxs;
+	struct accept_ctx *ctx = &ctxs[a->index];
+	ctx->w = w;
+	ctx->listener_index = a->index;
+	if (atomic_load(&w->rt->draining) || atomic_load(&w->rt->stopping) ||
+	    !(w->listeners[a->index] = evconnlistener_new(w->base, on_accept, ctx,
+		      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, a->fd)))
+		close(a->fd);
+	free(a);
+}
+
+void dw_worker_add_listener(struct dw_worker *w, size_t index, int fd)
+{
+	struct add_listener *a = malloc(sizeof *a);
+	struct timeval now = {0, 0};
+	if (!a || index >= w->rt->listeners_cap) {
+		free(a);
+		close(fd);
+		return;
+	}
+	*a = (struct add_listener){ .w = w, .index = index, .fd = fd };
+	if (event_base_once(w->base, -1, EV_TIMEOUT, add_listener_now, a, &now) != 0) {
+		close(fd);
+		free(a);
 	}
 }
 

@@ -72,7 +72,8 @@ struct dw_runtime {
 	atomic_uint_fast64_t cfg_serial;   /* rt->cfg->serial, read without the mutex */
 	struct dw_worker *workers;
 	size_t n_workers;
-	struct dw_listener_rt *listeners; /* cfg->n_listeners entries */
+	struct dw_listener_rt *listeners; /* listeners_cap entries: cfg's and room for more */
+	size_t listeners_cap;             /* listeners a reload may grow to */
 	atomic_uint_fast64_t next_session_id;
 	atomic_bool stopping;
 	atomic_bool draining;       /* SIGTERM: no new clients, sessions end when idle */
@@ -130,6 +131,16 @@ bool dw_session_adopt(struct dw_runtime *rt, const struct dw_session_cfg *sc);
  * statement of it is in flight; returns when none is left or after GRACE_MS
  * (dw_runtime_stop then ends the rest). */
 void dw_runtime_drain(struct dw_runtime *rt, uint64_t grace_ms);
+
+/* Listeners a reload may add to those the process started with. */
+#define DW_LISTENERS_SPARE 32
+
+/* A listening socket for L (each worker has its own: SO_REUSEPORT; a unix
+ * socket only for the FIRST worker, -2 for the others); -1 with errno. */
+int dw_listen_socket(const struct dw_listener_config *l, bool first);
+/* Worker W accepts clients of listener INDEX on FD from now on (from any
+ * thread; W takes over FD). */
+void dw_worker_add_listener(struct dw_worker *w, size_t index, int fd);
 
 /* Stops every worker and waits for them. */
 void dw_runtime_stop(struct dw_runtime *rt);

@@ -156,3 +156,33 @@ def test_sigterm_lets_the_running_statement_finish(pg_server, maria_server, star
     done = [r for r in recs if r.get("action") == "statement" and r["outcome"] == "success"
             and r.get("operation") == "SELECT"]
     assert len(done) >= 2
+
+
+def test_sighup_adds_a_listener(pg_server, maria_server, start_dbward, tmp_path):
+    from servers import free_port
+    cfg = both(pg_server, maria_server, tmp_path)
+    proxy = start_dbward(cfg)
+    pg_port, _ = proxy.ports
+    before = psycopg2.connect(host=proxy.host, port=pg_port, user="app", password=APP_PASSWORD,
+                              dbname="app")
+    port = free_port()
+    extra = dict(cfg["listeners"][0])
+    extra.update({"name": "pg-reporting", "listen": f"127.0.0.1:{port}"})
+    cfg["listeners"] = cfg["listeners"] + [extra]
+    rewrite(proxy, cfg)
+    reload_and_wait(proxy, "configuration reloaded")
+    assert wait_for(lambda: f"listening on 127.0.0.1:{port}" in proxy.log_text())
+    conn = psycopg2.connect(host=proxy.host, port=port, user="app", password=APP_PASSWORD,
+                            dbname="app", connect_timeout=5)
+    cur = conn.cursor()
+    cur.execute("SELECT 3")
+    assert cur.fetchone() == (3,)
+    cur = before.cursor()  # the session from before goes on
+    cur.execute("SELECT 4")
+    assert cur.fetchone() == (4,)
+    # Taking a listener away needs a restart: refused, both keep serving.
+    cfg["listeners"] = cfg["listeners"][:1]
+    rewrite(proxy, cfg)
+    reload_and_wait(proxy, "removing a listener needs a restart")
+    psycopg2.connect(host=proxy.host, port=port, user="app", password=APP_PASSWORD,
+                     dbname="app", connect_timeout=5).close()
