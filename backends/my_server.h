@@ -64,6 +64,7 @@ struct my_server {
 	 * is dropped, and its end becomes dbward's ERR. */
 	bool cut;
 	bool fwd_any;                 /* a packet of this reply reached the client */
+	uint32_t units_noted;         /* statement results of this reply recorded already */
 	uint8_t fwd_seq;              /* ... the sequence id of the last one */
 	uint32_t drop_remaining;      /* bytes of a dropped packet still to come */
 	uint64_t reply_bytes;         /* of the current reply, for results.max_bytes */

@@ -156,6 +156,7 @@ static void reset_and_release(struct my_server *srv)
 	dw_reader_set(&srv->base.rd, srv->base.bev, true);
 	my_reply_init(&srv->reply, MY_COM_RESET_CONNECTION, srv->caps);
 	srv->reply_started = false;
+	srv->units_noted = 0;
 	srv->fwd_any = false;
 	srv->reply_bytes = 0;
 	srv->busy = true;
@@ -226,6 +227,7 @@ static bool sync_server(struct my_session *s, struct my_server *srv)
 		return false;
 	}
 	srv->reply_started = false;
+	srv->units_noted = 0;
 	srv->fwd_any = false;
 	srv->reply_bytes = 0;
 	srv->busy = true;
@@ -316,8 +318,9 @@ static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_
 		struct dw_session_info as;
 		my_session_info(s, &as);
 		const struct my_reply *r = &srv->reply;
-		dw_stmt_notes_complete_message(&s->notes, &as, true, r->rows + r->affected_rows, NULL, 0,
-			NULL);
+		/* Several results: earlier statements were recorded as theirs ended. */
+		dw_stmt_notes_complete_message(&s->notes, &as, true,
+			r->units > 1 ? r->unit_rows : r->rows + r->affected_rows, NULL, 0, NULL);
 	}
 	/* The client cleaned its session itself: nothing ties it any more. */
 	if (cmd_sent == MY_COM_RESET_CONNECTION && !srv->reply.is_error) {
@@ -388,6 +391,20 @@ static void statement_prepared_here(struct my_session *s, struct my_server *srv)
 		c->num_params = srv->reply.num_params;
 		remember(srv, c, srv->reply.stmt_id);
 	}
+}
+
+/* A statement of a multi-statement COM_QUERY ended, more results follow:
+ * its record gets its own row count. */
+static void unit_done(struct my_session *s, struct my_server *srv)
+{
+	srv->units_noted = srv->reply.units;
+	/* The message's last statement waits for the end of the reply (a CALL
+	 * ends several results on its own). */
+	if (s->notes.count < 2)
+		return;
+	struct dw_session_info as;
+	my_session_info(s, &as);
+	dw_stmt_notes_complete(&s->notes, &as, true, srv->reply.unit_rows, NULL, 0, NULL);
 }
 
 /* The last packet of a cut reply is in (and dropped): the client gets
@@ -550,6 +567,9 @@ static bool server_input(struct my_server *srv, struct my_session *s)
 			srv->pkt_remaining = (uint32_t)(total - (len - acc));
 			acc = len;
 		}
+		if (r == MY_REPLY_CONTINUE && !swallow && !dropping && srv->reply.cmd == MY_COM_QUERY &&
+		    srv->reply.units > srv->units_noted)
+			unit_done(s, srv); /* one statement of several ended */
 		if (!swallow && !dropping) {
 			srv->fwd_any = true;
 			srv->fwd_seq = seq;
@@ -782,6 +802,7 @@ static bool relay_statement_command(struct my_session *s, struct my_server *srv,
 		*consumed = false;
 		my_reply_init(&srv->reply, MY_COM_STMT_PREPARE, srv->caps);
 		srv->reply_started = false;
+		srv->units_noted = 0;
 		srv->fwd_any = false;
 		srv->reply_bytes = 0;
 		srv->busy = true;
@@ -827,6 +848,7 @@ static bool relay_statement_command(struct my_session *s, struct my_server *srv,
 	}
 	my_reply_init(&srv->reply, cmd, srv->caps);
 	srv->reply_started = false;
+	srv->units_noted = 0;
 	srv->fwd_any = false;
 	srv->reply_bytes = 0;
 	srv->busy = !my_reply_done(&srv->reply);
@@ -1138,6 +1160,7 @@ static void client_input(struct my_session *s)
 		s->audit_unsent = false;
 		my_reply_init(&srv->reply, cmd, srv->caps);
 		srv->reply_started = false;
+		srv->units_noted = 0;
 		srv->fwd_any = false;
 		srv->reply_bytes = 0;
 		srv->prepare_for = new_stmt;

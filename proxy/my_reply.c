@@ -114,6 +114,9 @@ static enum my_reply_result on_ok(struct my_reply *r, const uint8_t *h, size_t h
 		r->affected_rows += ok.affected_rows;
 		r->last_insert_id = ok.last_insert_id;
 	}
+	r->unit_rows = ok.header == MY_PKT_OK ? ok.affected_rows : r->unit_rows_now;
+	r->unit_rows_now = 0;
+	r->units++;
 	if (chain && (ok.status & MY_SERVER_MORE_RESULTS_EXISTS)) {
 		r->state = ST_FIRST;
 		return MY_REPLY_CONTINUE;
@@ -150,6 +153,9 @@ static enum my_reply_result on_terminator(struct my_reply *r, const uint8_t *h, 
 		return on_ok(r, h, hl, chain);
 	if (!on_eof(r, h, hl, len))
 		return broken(r);
+	r->unit_rows = r->unit_rows_now;
+	r->unit_rows_now = 0;
+	r->units++;
 	if (chain && (r->status & MY_SERVER_MORE_RESULTS_EXISTS)) {
 		r->state = ST_FIRST;
 		return MY_REPLY_CONTINUE;
@@ -264,6 +270,7 @@ enum my_reply_result my_reply_feed(struct my_reply *r, const uint8_t *head, size
 		if (is_terminator(r, h, len))
 			return on_terminator(r, h, hl, len, r->cmd != MY_COM_STMT_FETCH);
 		r->rows++;
+		r->unit_rows_now++;
 		r->continued = full;
 		return MY_REPLY_CONTINUE;
 

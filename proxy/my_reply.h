@@ -84,6 +84,10 @@ struct my_reply {
 	uint16_t warnings;       /* last OK or EOF */
 	uint32_t result_sets;    /* result sets with columns */
 	uint64_t rows;           /* row packets over all result sets */
+	uint32_t units;          /* statement results ended so far: an OK, or a result set's
+	                            end (several with multiple statements or CALL) */
+	uint64_t unit_rows;      /* rows returned or affected by the last one that ended */
+	uint64_t unit_rows_now;  /* private: rows of the result set being read */
 	bool prepared;           /* COM_STMT_PREPARE succeeded: the next three are set */
 	uint32_t stmt_id;
 	uint16_t num_params;

@@ -389,3 +389,25 @@ def test_statement_refused_for_want_of_a_server_is_recorded(pg_server, maria_ser
     for word in ("after_pg", "after_my"):
         recs = by_text(word)
         assert len(recs) == 1 and recs[0]["outcome"] == "success", recs
+
+
+def test_mysql_multi_statement_rows_per_statement(maria_server, start_dbward, tmp_path):
+    path = audit_dir(tmp_path) / "audit.jsonl"
+    proxy = start_dbward(config_text(my_config(maria_server), path, statements="full"))
+    from pymysql.constants import CLIENT
+    conn = pymysql.connect(host=proxy.host, port=proxy.port, user="app", password=APP_PASSWORD,
+                           database="app", autocommit=True, client_flag=CLIENT.MULTI_STATEMENTS)
+    t = f"ms_{uuid.uuid4().hex[:8]}"
+    with conn.cursor() as cur:
+        cur.execute(f"CREATE TABLE {t} (a int)")
+        cur.execute(f"INSERT INTO {t} VALUES (1),(2),(3); SELECT a FROM {t} WHERE a > 1; "
+                    f"DELETE FROM {t} WHERE a = 1")
+        while cur.nextset():
+            pass
+        cur.execute(f"DROP TABLE {t}")
+    conn.close()
+    assert wait_for(lambda: any(r.get("action") == "disconnect" and r.get("user") == "app"
+                                for r in records(path)))
+    rows = {r["statement"].split()[0]: r.get("rows") for r in statement_records(records(path))
+            if t in r.get("statement", "") and r["outcome"] == "success"}
+    assert rows["INSERT"] == 3 and rows["SELECT"] == 2 and rows["DELETE"] == 1, rows
