@@ -697,7 +697,7 @@ void my_relay_fail_command(struct my_session *s, uint16_t code, const char *sqls
 		s->audit_unsent = false;
 		struct dw_session_info as;
 		my_session_info(s, &as);
-		dw_stmt_notes_fail_unsent(&s->notes, &as, s->notes.message, sqlstate, code, message);
+		dw_stmt_notes_fail_unsent(&s->notes, &as, s->notes.message, sqlstate, code, message, NULL);
 	}
 	my_put_err(bufferevent_get_output(s->bev), (uint8_t)(seq + 1), code, sqlstate, message);
 	my_relay_client_input(s);

@@ -76,6 +76,24 @@ static bool unsent(struct my_session *s)
 		(under && evbuffer_get_length(bufferevent_get_output(under)) > 0);
 }
 
+/* The command at the head of the input never reached a server (none came
+ * in time, or the backend is unavailable): the client gets REASON with a
+ * reference its audit record holds. */
+static void fail_unsent(struct my_session *s, uint16_t code, const char *sqlstate,
+	const char *reason)
+{
+	char ref[48], message[320];
+	dw_guard_ref(&s->guard, s->id, ref, sizeof ref);
+	snprintf(message, sizeof message, "%s (ref %s)", reason, ref);
+	if (s->audit_unsent) {
+		s->audit_unsent = false;
+		struct dw_session_info as;
+		my_session_info(s, &as);
+		dw_stmt_notes_fail_unsent(&s->notes, &as, s->notes.message, sqlstate, code, reason, ref);
+	}
+	my_relay_fail_command(s, code, sqlstate, message);
+}
+
 static void timer_fired(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -95,8 +113,7 @@ static void timer_fired(evutil_socket_t fd, short what, void *arg)
 		/* The command that passed the policy is dropped, unsent: the
 		 * next one must be judged on its own. */
 		s->guard.head_judged = false;
-		my_relay_fail_command(s, 1040, "08004",
-			"dbward: timed out waiting for a free server connection");
+		fail_unsent(s, 1040, "08004", "dbward: timed out waiting for a free server connection");
 		return;
 	case MYC_CLOSING:
 		/* Freed once what it said reached the socket (a TLS filter hands it
@@ -555,7 +572,7 @@ static void got_server(struct dw_pool_waiter *w, struct dw_server *ds, const cha
 		} else {
 			s->state = MYC_IDLE;
 			s->guard.head_judged = false; /* as for a timeout */
-			my_relay_fail_command(s, 1053, "08S01", msg);
+			fail_unsent(s, 1053, "08S01", msg);
 		}
 		return;
 	}

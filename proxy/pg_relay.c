@@ -173,7 +173,7 @@ void pg_relay_fail_query(struct pg_session *s, const char *sqlstate, const char 
 		s->audit_query_unsent = false;
 		struct dw_session_info as;
 		pg_session_info(s, &as);
-		dw_stmt_notes_fail_unsent(&s->notes, &as, s->audit_query, sqlstate, 0, message);
+		dw_stmt_notes_fail_unsent(&s->notes, &as, s->audit_query, sqlstate, 0, message, NULL);
 	}
 	struct pg_server *srv = s->server;
 	if (!srv) {

@@ -573,11 +573,20 @@ void pg_session_need_server(struct pg_session *s)
 	dw_pool_checkout(s->pool, &s->waiter);
 }
 
-void pg_session_fail_request(struct pg_session *s, const char *sqlstate, const char *message)
+void pg_session_fail_request(struct pg_session *s, const char *sqlstate, const char *reason)
 {
 	/* The request that passed the policy is dropped here, unsent: whatever
 	 * comes next must be judged on its own. */
 	s->guard.head_judged = false;
+	char ref[48], message[320];
+	dw_guard_ref(&s->guard, s->id, ref, sizeof ref);
+	snprintf(message, sizeof message, "%s (ref %s)", reason, ref);
+	if (s->audit_query_unsent) {
+		s->audit_query_unsent = false;
+		struct dw_session_info as;
+		pg_session_info(s, &as);
+		dw_stmt_notes_fail_unsent(&s->notes, &as, s->audit_query, sqlstate, 0, reason, ref);
+	}
 	struct evbuffer *in = bufferevent_get_input(s->bev);
 	dw_limit_dropped(&s->limit);
 	uint8_t h[5];

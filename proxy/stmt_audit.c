@@ -533,7 +533,7 @@ void dw_audit_server_error(const struct dw_session_info *as, const char *sqlstat
 }
 
 void dw_stmt_notes_fail_unsent(struct dw_stmt_notes *n, const struct dw_session_info *as,
-	uint32_t message, const char *sqlstate, int err_no, const char *error)
+	uint32_t message, const char *sqlstate, int err_no, const char *error, const char *ref)
 {
 	/* Its notes are the newest ones: find where they start. */
 	uint32_t k = 0;
@@ -544,7 +544,8 @@ void dw_stmt_notes_fail_unsent(struct dw_stmt_notes *n, const struct dw_session_
 		struct note_end end = { .action = "statement", .outcome = "failure",
 			.sqlstate = i == 0 ? sqlstate : NULL, .err_no = i == 0 ? err_no : 0,
 			.error = i == 0 ? error :
-				"not executed: an earlier statement of the same message failed" };
+				"not executed: an earlier statement of the same message failed",
+			.ref = i == 0 ? ref : NULL };
 		record_note(n, as, e, &end);
 		note_free(e);
 	}

@@ -110,9 +110,10 @@ void dw_audit_server_error(const struct dw_session_info *as, const char *sqlstat
 
 /* Message MESSAGE, noted when it was judged, never went to a server (no
  * server connection came, a limit refused it): its statements are recorded
- * as failed with SQLSTATE, ERR_NO and ERROR, the reason the client got. */
+ * as failed with SQLSTATE, ERR_NO and ERROR, the reason the client got,
+ * and REF (NULL: none) the reference in it. */
 void dw_stmt_notes_fail_unsent(struct dw_stmt_notes *n, const struct dw_session_info *as,
-	uint32_t message, const char *sqlstate, int err_no, const char *error);
+	uint32_t message, const char *sqlstate, int err_no, const char *error, const char *ref);
 
 /* Message MESSAGE is over (ReadyForQuery): its statements still noted, and
  * those of earlier messages, never ran (an earlier one failed) and are

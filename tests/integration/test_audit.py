@@ -359,8 +359,9 @@ def test_statement_refused_for_want_of_a_server_is_recorded(pg_server, maria_ser
                               dbname="app")
     waiter.autocommit = True
     holder.cursor().execute("SELECT 1")  # a transaction holds the only server connection
-    with pytest.raises(psycopg2.Error):
+    with pytest.raises(psycopg2.Error) as e1:
         waiter.cursor().execute("SELECT 'starved_pg'")
+    pg_err = str(e1.value)
     holder.rollback()
     cur = waiter.cursor()
     cur.execute("SELECT 'after_pg'")
@@ -369,8 +370,9 @@ def test_statement_refused_for_want_of_a_server_is_recorded(pg_server, maria_ser
     myw = pymysql.connect(host=proxy.host, port=my_port, user="app", password=APP_PASSWORD,
                           database="app", autocommit=True)
     myh.cursor().execute("BEGIN")
-    with pytest.raises(pymysql.err.MySQLError):
+    with pytest.raises(pymysql.err.MySQLError) as e2:
         myw.cursor().execute("SELECT 'starved_my'")
+    my_err = str(e2.value)
     myh.rollback()
     myh.close()
     c = myw.cursor()
@@ -382,10 +384,12 @@ def test_statement_refused_for_want_of_a_server_is_recorded(pg_server, maria_ser
     def by_text(word):
         return [r for r in statement_records(records(path)) if word in r.get("statement", "")]
     assert wait_for(lambda: by_text("after_my"))
-    for word, state in (("starved_pg", "53300"), ("starved_my", "08004")):
+    for word, state, err in (("starved_pg", "53300", pg_err), ("starved_my", "08004", my_err)):
         recs = by_text(word)
         assert len(recs) == 1 and recs[0]["outcome"] == "failure", recs
         assert recs[0]["sqlstate"] == state
+        # The reference the client was shown names this record.
+        assert f"(ref {recs[0]['ref']})" in err
     for word in ("after_pg", "after_my"):
         recs = by_text(word)
         assert len(recs) == 1 and recs[0]["outcome"] == "success", recs
