@@ -622,6 +622,7 @@ void my_session_adopt_config(struct my_session *s)
 {
 	struct dw_session_info who;
 	my_session_info(s, &who);
+	bool rebind = s->limit.slots == 0 && !s->limit.waiting && s->limit.connection_counted;
 	struct dw_session_cfg sc = {
 		.session = s->id,
 		.cfg = &s->cfg,
@@ -633,9 +634,15 @@ void my_session_adopt_config(struct my_session *s)
 		.ucfg = &s->ucfg,
 		.policy = &s->guard.policy,
 		.who = &who,
-		.keep_old = s->limit.rule != NULL,
+		.keep_old = s->limit.rule != NULL && !rebind,
 	};
-	dw_session_adopt(s->worker->rt, &sc);
+	if (!dw_session_adopt(s->worker->rt, &sc) || !rebind)
+		return;
+	/* Its rate-limit entry too, unless statements hold slots or wait
+	 * (they keep the old entry until the session ends). */
+	char msg[16];
+	my_session_info(s, &who);
+	dw_limit_login(&s->limit, s->cfg, &who, &s->guard, msg, sizeof msg);
 }
 
 bool my_session_busy(const struct my_session *s)

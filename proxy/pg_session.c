@@ -637,6 +637,7 @@ void pg_session_adopt_config(struct pg_session *s)
 {
 	struct dw_session_info who;
 	pg_session_info(s, &who);
+	bool rebind = s->limit.slots == 0 && !s->limit.waiting && s->limit.connection_counted;
 	struct dw_session_cfg sc = {
 		.session = s->id,
 		.cfg = &s->cfg,
@@ -648,9 +649,15 @@ void pg_session_adopt_config(struct pg_session *s)
 		.ucfg = &s->ucfg,
 		.policy = &s->guard.policy,
 		.who = &who,
-		.keep_old = s->limit.rule != NULL,
+		.keep_old = s->limit.rule != NULL && !rebind,
 	};
-	dw_session_adopt(s->worker->rt, &sc);
+	if (!dw_session_adopt(s->worker->rt, &sc) || !rebind)
+		return;
+	/* Its rate-limit entry too, unless statements hold slots or wait
+	 * (they keep the old entry until the session ends). */
+	char msg[16];
+	pg_session_info(s, &who);
+	dw_limit_login(&s->limit, s->cfg, &who, &s->guard, msg, sizeof msg);
 }
 
 bool pg_session_busy(const struct pg_session *s)

@@ -3,9 +3,9 @@
  * configuration replaces the old for new sessions and the listeners' TLS
  * contexts are rebuilt (renewed certificates). Sessions already open notice
  * the new serial before their next statement and adopt it (pg_session.c,
- * my_session.c): policies, time and result limits, error handling and audit
- * statement text apply to them at once; their server connections, pools and
- * rate-limit entry stay as they logged in with until they end.
+ * my_session.c): policies, time and result limits, rate limits, error
+ * handling and audit statement text apply to them at once; their server
+ * connections and pools stay as they logged in with until they end.
  *
  * Listeners may be added after the existing ones: their sockets are opened
  * (one per worker) before anything changes, and handed to the workers once

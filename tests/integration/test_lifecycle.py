@@ -186,3 +186,34 @@ def test_sighup_adds_a_listener(pg_server, maria_server, start_dbward, tmp_path)
     reload_and_wait(proxy, "removing a listener needs a restart")
     psycopg2.connect(host=proxy.host, port=port, user="app", password=APP_PASSWORD,
                      dbname="app", connect_timeout=5).close()
+
+
+def test_sighup_applies_new_limits_to_open_sessions(pg_server, maria_server, start_dbward,
+                                                    tmp_path):
+    cfg = both(pg_server, maria_server, tmp_path)
+    proxy = start_dbward(cfg)
+    pg_port, _ = proxy.ports
+    pg = psycopg2.connect(host=proxy.host, port=pg_port, user="app", password=APP_PASSWORD,
+                          dbname="app")
+    pg.autocommit = True
+    cur = pg.cursor()
+    for _ in range(5):
+        cur.execute("SELECT 1")
+    cfg["rate_limits"] = [{"match": {"user": "app"}, "key": "user", "queries_per_second": 1,
+                           "burst": 2}]
+    cfg["timeouts"] = dict(cfg.get("timeouts") or {}, query="300ms")
+    rewrite(proxy, cfg)
+    reload_and_wait(proxy, "configuration reloaded")
+    codes = []
+    for _ in range(6):
+        try:
+            cur.execute("SELECT 1")
+            codes.append("ok")
+        except psycopg2.Error as e:
+            codes.append(e.pgcode)
+    assert codes.count("ok") >= 1 and "53400" in codes, codes
+    time.sleep(1.2)
+    # The new statement time limit holds for the old session as well.
+    with pytest.raises(psycopg2.Error) as err:
+        cur.execute("SELECT pg_sleep(2)")
+    assert err.value.pgcode == "57014"
