@@ -11,7 +11,9 @@
 #include "config/config.h"
 #include "dbward_version.h"
 #include "policy/allowlist.h"
+#include "proxy/admin_http.h"
 #include "proxy/log.h"
+#include "proxy/metrics.h"
 #include "proxy/worker.h"
 
 static void usage(FILE *out)
@@ -60,7 +62,8 @@ static int run(const char *path)
 	}
 	struct dw_runtime rt;
 	memset(&rt, 0, sizeof rt);
-	if (dw_runtime_start(&rt, cfg) != 0) {
+	dw_metrics_start(cfg);
+	if (dw_runtime_start(&rt, cfg) != 0 || dw_admin_start(&rt, cfg) != 0) {
 		dw_error("startup failed");
 		dw_runtime_stop(&rt);
 		dw_audit_stop();
@@ -83,6 +86,7 @@ static int run(const char *path)
 			dw_audit_reopen();
 		}
 	}
+	dw_admin_stop();            /* it reads the workers: before they go */
 	dw_runtime_stop(&rt);
 	dw_audit_stop();            /* every record queued so far reaches the file */
 	dw_allowlist_writer_stop(); /* learned fingerprints reach their file */
