@@ -579,6 +579,19 @@ void dw_pool_server_failed(struct dw_server *s, const char *error, enum dw_conne
 	attempt_failed(p, attempt, ticket, why, kind);
 }
 
+void dw_pool_counts(const struct dw_pool *p, struct dw_pool_counts *out)
+{
+	const struct dw_server *s;
+	memset(out, 0, sizeof *out);
+	TAILQ_FOREACH(s, &p->idle, link)
+		out->idle++;
+	TAILQ_FOREACH(s, &p->busy, link)
+		if (s->state == DWS_ATTACHED || s->state == DWS_RESETTING)
+			out->active++;
+	out->connecting = p->n_connecting;
+	out->waiting = p->n_waiters;
+}
+
 void dw_pool_put(struct dw_pool *p)
 {
 	p->refs--;

@@ -93,6 +93,15 @@ void dw_pool_release(struct dw_server *s, bool reusable);
 void dw_pool_server_ready(struct dw_server *s);
 void dw_pool_server_failed(struct dw_server *s, const char *error, enum dw_connect_failure kind);
 
+/* What a pool holds now (metrics, the admin API): from its worker's thread. */
+struct dw_pool_counts {
+	uint32_t active;      /* serving a client, or being reset for the pool */
+	uint32_t idle;
+	uint32_t connecting;  /* attempts in flight and retries pending */
+	uint32_t waiting;     /* clients waiting for a connection */
+};
+void dw_pool_counts(const struct dw_pool *pool, struct dw_pool_counts *out);
+
 /* Periodic upkeep: idle timeout, lifetime, min_idle, cross-worker requests. */
 void dw_pool_maintain(struct dw_worker *w);
 /* Frees every pool of a worker (shutdown). */

@@ -253,6 +253,13 @@ struct dw_errors_config {
 	size_t n_passthrough;
 };
 
+/* The `admin` section: the HTTP endpoint for metrics, health and pools
+ * (docs/admin.md). Off when the section is absent. */
+struct dw_admin_config {
+	bool enabled;
+	struct dw_address listen;  /* host:port or [v6]:port, never a unix socket */
+};
+
 struct dw_config {
 	atomic_int refs;
 	uint64_t serial;         /* unique per load in the process: sessions notice a reload */
@@ -274,6 +281,7 @@ struct dw_config {
 	struct dw_rate_limit_config *rate_limits;
 	size_t n_rate_limits;
 	struct dw_auth_failures_config auth_failures;
+	struct dw_admin_config admin;
 };
 
 /* Loads and validates PATH. On success returns a snapshot with one reference.

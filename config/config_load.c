@@ -158,6 +158,29 @@ static void check_listeners(struct dw_cfg_ctx *ctx, const struct dw_ynode *root,
 	}
 }
 
+/* The admin endpoint binds next to the listeners: the same address would
+ * fail at startup, or take a listener's clients on a wildcard address. */
+static void check_admin(struct dw_cfg_ctx *ctx, const struct dw_ynode *root,
+	const struct dw_config *cfg)
+{
+	const struct dw_address *a = &cfg->admin.listen;
+	const struct dw_ynode *section = dw_ymap_get(root, "admin");
+	const struct dw_ynode *at = dw_ymap_get(section, "listen");
+	char q[80];
+
+	if (!cfg->admin.enabled || a->host == NULL)
+		return;
+	for (size_t i = 0; i < cfg->n_listeners; i++) {
+		if (cfg->listeners[i].listen.text == NULL ||
+		    !same_address(a, &cfg->listeners[i].listen))
+			continue;
+		dw_cfg_error(ctx, at != NULL ? at : section, "admin.listen",
+			     "address \"%s\" overlaps listeners[%zu].listen",
+			     dw_cfg_quote(a->text, q, sizeof(q)), i);
+		return;
+	}
+}
+
 static void check_users(struct dw_cfg_ctx *ctx, const struct dw_ynode *root,
 	const struct dw_config *cfg)
 {
@@ -243,6 +266,7 @@ static struct dw_config *load_text(struct dw_cfg_ctx *ctx, const char *text, siz
 	cfg->serial = atomic_fetch_add_explicit(&config_serials, 1, memory_order_relaxed) + 1;
 	dw_cfg_apply(ctx, &dw_cfg_root_table, doc.root, NULL, "", cfg);
 	check_listeners(ctx, doc.root, cfg);
+	check_admin(ctx, doc.root, cfg);
 	check_users(ctx, doc.root, cfg);
 out:
 	dw_ydoc_free(&doc);

@@ -114,8 +114,10 @@ void dw_config_write_reference(FILE *out)
 		write_rows(out, &one, "");
 		fprintf(out, "\n");
 	}
+	if (root->later == NULL || root->later[0] == NULL)
+		return;
 	fprintf(out, "Sections of later releases (");
-	for (const char *const *l = root->later; l != NULL && *l != NULL; l++)
+	for (const char *const *l = root->later; *l != NULL; l++)
 		fprintf(out, "%s`%s`", l == root->later ? "" : ", ", *l);
 	fprintf(out, ") are rejected as unknown keys by this release.\n");
 }

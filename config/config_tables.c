@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/config_admin.h"
 #include "config/config_audit.h"
 #include "config/config_errors.h"
 #include "config/config_limits.h"
@@ -344,10 +345,6 @@ static const struct dw_cfg_key timeout_keys[] = {
 static const struct dw_cfg_table timeout_table =
 	TABLE("timeouts", timeout_keys, NULL, NULL, "Time limits; `0` disables a limit.");
 
-static const char *const later_sections[] = {
-	"admin", NULL,
-};
-
 /* Cross-section references, once every section is parsed. */
 static void finish_root(struct dw_cfg_ctx *ctx, const struct dw_ynode *root,
 	const struct dw_ynode *at, const char *path, void *base)
@@ -381,7 +378,9 @@ static const struct dw_cfg_key root_keys[] = {
 	       "Rate limits, the first matching entry applying to a session."),
 	K_SECTION("auth_failures", struct dw_config, auth_failures, RELOAD,
 		  dw_cfg_auth_failures_table, "Lockout after repeated failed logins."),
+	K_SECTION("admin", struct dw_config, admin, 0, dw_cfg_admin_table,
+		  "Admin HTTP endpoint."),
 };
 
 const struct dw_cfg_table dw_cfg_root_table =
-	TABLE("configuration", root_keys, finish_root, later_sections, NULL);
+	TABLE("configuration", root_keys, finish_root, NULL, NULL);

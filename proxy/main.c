@@ -14,7 +14,9 @@
 #include "config/config.h"
 #include "dbward_version.h"
 #include "policy/allowlist.h"
+#include "proxy/admin_http.h"
 #include "proxy/log.h"
+#include "proxy/metrics.h"
 #include "proxy/worker.h"
 
 static void usage(FILE *out)
@@ -102,7 +104,8 @@ static int run(const char *path)
 	}
 	struct dw_runtime rt;
 	memset(&rt, 0, sizeof rt);
-	if (dw_runtime_start(&rt, cfg) != 0) {
+	dw_metrics_start(cfg);
+	if (dw_runtime_start(&rt, cfg) != 0 || dw_admin_start(&rt, cfg) != 0) {
 		dw_error("startup failed");
 		dw_runtime_stop(&rt);
 		dw_audit_stop();
@@ -110,6 +113,7 @@ static int run(const char *path)
 		return 1;
 	}
 	if (drop_privileges(cfg) != 0) {
+		dw_admin_stop();
 		dw_runtime_stop(&rt);
 		dw_audit_stop();
 		dw_config_unref(cfg);
@@ -136,6 +140,7 @@ static int run(const char *path)
 			dw_audit_reopen();
 		}
 	}
+	dw_admin_stop();            /* it reads the workers: before they go */
 	dw_runtime_stop(&rt);
 	dw_audit_stop();            /* every record queued so far reaches the file */
 	dw_allowlist_writer_stop(); /* learned fingerprints reach their file */

@@ -23,6 +23,7 @@
 #include "backends/server.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
+#include "proxy/metrics.h"
 #include "proxy/my_session.h"
 #include "proxy/worker.h"
 
@@ -58,6 +59,7 @@ static void idle_timer_fired(struct my_session *s)
 		return;
 	}
 	bool tx = s->idle_in_tx && s->cfg->timeouts.idle_in_transaction_ms;
+	dw_metrics_timeout(tx ? DW_M_TIMEOUT_IDLE_IN_TRANSACTION : DW_M_TIMEOUT_CLIENT_IDLE);
 	dw_info("session %llu: idle%s for %llu ms: closing it", (unsigned long long)s->id,
 		tx ? " in transaction" : "", (unsigned long long)ms);
 	my_session_close(s, 4031, "HY000", tx ?
@@ -90,12 +92,15 @@ static void timer_fired(evutil_socket_t fd, short what, void *arg)
 		"killed (ref %s)", (unsigned long long)s->timer_ms, ref);
 	dw_info("session %llu: statement timeout (%llu ms), killing it on the server (ref %s)",
 		(unsigned long long)s->id, (unsigned long long)s->timer_ms, ref);
+	dw_metrics_statement_timeout(s->timer_rule);
 	cut(s, srv, 1969, "70100", msg, "timeout", s->timer_rule, ref);
 }
 
 void my_limits_start(struct my_session *s, uint32_t kinds)
 {
 	const struct dw_timeouts *t = &s->cfg->timeouts;
+	s->stmt_sent_us = dw_now_us();
+	s->stmt_class = (uint8_t)dw_metrics_class(kinds); /* counted by the relay's reply_done */
 	bool long_running = s->guard.policy && s->guard.policy->long_running;
 	uint64_t ms = dw_stmt_timeout_ms(t, kinds, long_running);
 	s->timer_grace = false;
@@ -165,6 +170,7 @@ bool my_limits_check_result(struct my_session *s, struct my_server *srv)
 		rows_over ? "max_rows" : "max_bytes", p->name, ref);
 	dw_info("session %llu: result past results.%s, killing the statement (ref %s)",
 		(unsigned long long)s->id, rows_over ? "max_rows" : "max_bytes", ref);
+	dw_metrics_block(rows_over ? "results.max_rows" : "results.max_bytes");
 	cut(s, srv, 1104, "42000", msg, "blocked", rows_over ? "results.max_rows" : "results.max_bytes",
 		ref);
 	return false;

@@ -21,6 +21,7 @@
 #include "proxy/error_sanitize.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
+#include "proxy/metrics.h"
 #include "proxy/my_codec.h"
 #include "proxy/worker.h"
 
@@ -301,8 +302,12 @@ static void reply_done(struct my_session *s, struct my_server *srv, uint8_t cmd_
 		dw_stmt_summary_unref(s->audit_preparing);
 		s->audit_preparing = NULL;
 	}
-	if ((cmd_sent == MY_COM_QUERY || cmd_sent == MY_COM_STMT_EXECUTE) && !srv->swallow)
+	if ((cmd_sent == MY_COM_QUERY || cmd_sent == MY_COM_STMT_EXECUTE) && !srv->swallow) {
 		dw_limit_finished(&s->limit);
+		dw_metrics_statement(DW_M_MYSQL, (enum dw_m_class)s->stmt_class,
+			srv->cut ? (strcmp(s->cut.action, "timeout") == 0 ? DW_M_TIMEOUT : DW_M_BLOCKED) :
+			srv->reply.is_error ? DW_M_FAILURE : DW_M_SUCCESS, s->stmt_sent_us);
+	}
 	if (cmd_sent == MY_COM_STMT_PREPARE && !srv->swallow && !srv->reply.is_error &&
 	    srv->reply.prepared) {
 		uint8_t id[4];
@@ -727,12 +732,6 @@ static void audit_execute(struct my_session *s, uint32_t id)
 		dw_audit_names_get(&s->audit_stmts, (const char *)key, sizeof key));
 }
 
-static bool limits_on(const struct my_session *s)
-{
-	const struct dw_timeouts *t = &s->cfg->timeouts;
-	return t->query_ms || t->write_ms || t->admin_ms || t->long_query_ms;
-}
-
 /* What prepared statement ID (the client's id) does, for its time limit. */
 static uint32_t statement_kinds(const struct my_session *s, uint32_t id)
 {
@@ -912,6 +911,8 @@ static bool judge_head(struct my_session *s, uint8_t cmd, size_t total, uint8_t 
 	}
 	dw_audit_refused(&who, a, text, text_len, &s->guard.last, s->guard.last_ref,
 		s->cfg->audit.statements);
+	dw_metrics_refused_text(DW_M_MYSQL, total - MY_HEADER_LEN >= MY_MAX_PAYLOAD ? NULL : text,
+		text_len, DW_M_BLOCKED);
 	if (total - MY_HEADER_LEN >= MY_MAX_PAYLOAD) {
 		/* The rest of the command follows in further packets. */
 		my_session_close(s, 1227, "42000", msg);
@@ -1143,10 +1144,11 @@ static void client_input(struct my_session *s)
 			if (my_stmt_id_at(idb, sizeof idb, &exec_id))
 				audit_execute(s, exec_id);
 		}
+		/* Kinds choose time limits and count statements (metrics). */
 		uint32_t kinds = 0;
-		if (limits_on(s) && (cmd == MY_COM_QUERY || cmd == MY_COM_STMT_PREPARE)) {
+		if (cmd == MY_COM_QUERY || cmd == MY_COM_STMT_PREPARE) {
 			kinds = text_kinds(in, total);
-		} else if (limits_on(s) && cmd == MY_COM_STMT_EXECUTE && avail >= MY_HEADER_LEN + 5) {
+		} else if (cmd == MY_COM_STMT_EXECUTE && avail >= MY_HEADER_LEN + 5) {
 			uint8_t idb[5];
 			uint32_t exec_id;
 			struct evbuffer_ptr ip;

@@ -18,6 +18,7 @@
 #include "proxy/auth_lockout.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
+#include "proxy/metrics.h"
 #include "proxy/my_auth.h"
 #include "proxy/my_codec.h"
 #include "proxy/worker.h"
@@ -102,12 +103,16 @@ static void timer_fired(evutil_socket_t fd, short what, void *arg)
 	switch (s->state) {
 	case MYC_HANDSHAKE:
 	case MYC_AUTH:
+		dw_metrics_timeout(DW_M_TIMEOUT_LOGIN);
+		dw_metrics_refused(s->listener_index, DW_M_REFUSED_LOGIN_TIMEOUT);
 		my_session_close(s, 1045, "28000", "dbward: login timeout");
 		return;
 	case MYC_LOGIN_POOL:
+		dw_metrics_timeout(DW_M_TIMEOUT_POOL_WAIT);
 		my_session_close(s, 1040, "08004", "dbward: timed out waiting for a free server connection");
 		return;
 	case MYC_WAIT_SERVER:
+		dw_metrics_timeout(DW_M_TIMEOUT_POOL_WAIT);
 		dw_pool_cancel_wait(s->pool, &s->waiter);
 		s->state = MYC_IDLE;
 		/* The command that passed the policy is dropped, unsent: the
@@ -178,6 +183,7 @@ void my_session_new(struct dw_worker *w, struct dw_config *cfg, size_t li, int f
 	s->listener = &cfg->listeners[li];
 	s->backend = &cfg->backends[s->listener->backend_index];
 	s->id = atomic_fetch_add(&rt->next_session_id, 1) + 1;
+	s->connected_at_ms = dw_metrics_accepted(li);
 	s->fd = fd;
 	s->transaction_pooling = s->backend->pool.mode == DW_POOL_TRANSACTION;
 	atomic_fetch_add(&rt->listeners[li].clients, 1);
@@ -197,6 +203,7 @@ void my_session_new(struct dw_worker *w, struct dw_config *cfg, size_t li, int f
 	}
 	setup_bev(s);
 	if (atomic_load(&rt->listeners[li].clients) > s->listener->max_clients) {
+		dw_metrics_refused(li, DW_M_REFUSED_MAX_CLIENTS);
 		s->seq = 0;
 		my_session_close(s, 1040, "08004", "dbward: too many connections");
 		return;
@@ -205,6 +212,7 @@ void my_session_new(struct dw_worker *w, struct dw_config *cfg, size_t li, int f
 	char msg[256];
 	my_session_info(s, &who);
 	if (dw_limit_accept(&s->limit, cfg, &who, &s->guard, msg, sizeof msg) == DW_LIMIT_REFUSE) {
+		dw_metrics_refused(li, DW_M_REFUSED_RATE_LIMIT);
 		s->seq = 0;
 		my_session_close(s, 1040, "08004", msg);
 		return;
@@ -232,6 +240,7 @@ static void deny(struct my_session *s)
 		s->user ? s->user : "", s->peer_ip);
 	my_session_info(s, &who);
 	dw_lockout_judge(s->worker->rt->lockout, &s->cfg->auth_failures, &who, false);
+	dw_metrics_refused(s->listener_index, DW_M_REFUSED_LOGIN_FAILED);
 	refuse_login(s);
 }
 
@@ -242,15 +251,18 @@ static void auth_ok(struct my_session *s)
 	s->auth = MYA_NONE;
 	my_session_info(s, &who);
 	if (!dw_lockout_judge(s->worker->rt->lockout, &s->cfg->auth_failures, &who, true)) {
+		dw_metrics_refused(s->listener_index, DW_M_REFUSED_LOCKED_OUT);
 		refuse_login(s);
 		return;
 	}
 	if (!dw_config_user_may_use(s->ucfg, s->backend->name)) {
+		dw_metrics_refused(s->listener_index, DW_M_REFUSED_NOT_ALLOWED);
 		snprintf(msg, sizeof msg, "dbward: user '%.64s' may not use this database service", s->user);
 		my_session_close(s, 1045, "28000", msg);
 		return;
 	}
 	if (dw_limit_login(&s->limit, s->cfg, &who, &s->guard, msg, sizeof msg) == DW_LIMIT_REFUSE) {
+		dw_metrics_refused(s->listener_index, DW_M_REFUSED_RATE_LIMIT);
 		my_session_close(s, 1040, "08004", msg);
 		return;
 	}
@@ -391,6 +403,7 @@ static void handle_response(struct my_session *s, const uint8_t *p, size_t len)
 		return;
 	}
 	if (s->listener->tls.mode == DW_TLS_REQUIRE && !s->tls) {
+		dw_metrics_refused(s->listener_index, DW_M_REFUSED_TLS_REQUIRED);
 		my_session_close(s, 1045, "28000", "dbward: TLS is required on this listener");
 		return;
 	}
@@ -538,8 +551,10 @@ static void client_event(struct bufferevent *bev, short what, void *arg)
 {
 	(void)bev;
 	struct my_session *s = arg;
-	if (what & BEV_EVENT_CONNECTED)
+	if (what & BEV_EVENT_CONNECTED) {
+		dw_metrics_tls_handshake(s->listener_index, true); /* only TLS connects */
 		return;
+	}
 	my_session_close(s, 0, NULL, NULL);
 }
 
@@ -598,6 +613,12 @@ enum dw_limit_verdict my_session_admit(struct my_session *s, uint8_t seq, size_t
 		/* Held: nothing more is read until the limit lets it go. */
 		dw_reader_set(&s->rd, s->bev, false);
 	} else if (v == DW_LIMIT_REFUSE) {
+		struct evbuffer *in = bufferevent_get_input(s->bev);
+		uint8_t h[MY_HEADER_LEN + 1] = {0};
+		evbuffer_copyout(in, h, sizeof h);
+		dw_metrics_refused_head(DW_M_MYSQL, in, MY_HEADER_LEN + 1, total,
+			h[MY_HEADER_LEN] == MY_COM_QUERY && total - MY_HEADER_LEN < MY_MAX_PAYLOAD,
+			DW_M_RATE_LIMITED);
 		if (total - MY_HEADER_LEN >= MY_MAX_PAYLOAD) {
 			/* The rest of the command follows in further packets. */
 			my_session_close(s, 1226, "42000", msg);
@@ -759,6 +780,8 @@ void my_session_close(struct my_session *s, uint16_t code, const char *sqlstate,
 		return;
 	enum my_session_state was = s->state;
 	s->state = MYC_CLOSING;
+	if (s->tls)
+		dw_metrics_tls_end(s->listener_index, s->bev ? bufferevent_openssl_get_ssl(s->bev) : NULL);
 	if (s->timer)
 		evtimer_del(s->timer);
 	if (s->stmt_timer)

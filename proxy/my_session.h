@@ -46,6 +46,7 @@ struct my_session {
 	const struct dw_listener_config *listener;
 	const struct dw_backend_config *backend;
 	uint64_t id;
+	uint64_t connected_at_ms;          /* wall clock, for the admin API */
 	enum my_session_state state;
 
 	int fd;
@@ -96,6 +97,8 @@ struct my_session {
 	uint64_t timer_ms;                 /* the limit running */
 	const char *timer_rule;            /* ... and its name ("timeouts.query") */
 	uint32_t preparing_kinds;          /* of the COM_STMT_PREPARE in flight */
+	uint64_t stmt_sent_us;             /* the statement command in flight: when it left */
+	uint8_t stmt_class;                /* ... and its dw_m_class (metrics) */
 	struct dw_kind_cache kinds;        /* of prepared statements, by client id */
 	struct {
 		uint16_t code;

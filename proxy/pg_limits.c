@@ -24,6 +24,7 @@
 #include "proxy/cancel.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
+#include "proxy/metrics.h"
 #include "proxy/pg_session.h"
 #include "proxy/worker.h"
 
@@ -94,7 +95,9 @@ static void idle_timer_fired(struct pg_session *s)
 		dw_timer_arm(s->stmt_timer, left); /* the client spoke meanwhile */
 		return;
 	}
-	if (s->idle_in_tx && s->cfg->timeouts.idle_in_transaction_ms) {
+	bool in_tx = s->idle_in_tx && s->cfg->timeouts.idle_in_transaction_ms;
+	dw_metrics_timeout(in_tx ? DW_M_TIMEOUT_IDLE_IN_TRANSACTION : DW_M_TIMEOUT_CLIENT_IDLE);
+	if (in_tx) {
 		dw_info("session %llu: idle in transaction for %llu ms: closing it, the server rolls back",
 			(unsigned long long)s->id, (unsigned long long)ms);
 		pg_session_close(s, "25P03",
@@ -143,6 +146,7 @@ static void timer_fired(evutil_socket_t fd, short what, void *arg)
 		(unsigned long long)s->id, which, (unsigned long long)e->timeout_ms, ref);
 	char rule[32];
 	snprintf(rule, sizeof rule, "timeouts.%s", which);
+	dw_metrics_statement_timeout(which);
 	cut(s, srv, e, "57014", msg, "timeout", rule, ref);
 }
 
@@ -213,6 +217,7 @@ bool pg_limits_row(struct pg_session *s, struct pg_server *srv, size_t bytes)
 		rows_over ? "max_rows" : "max_bytes", p->name, ref);
 	dw_info("session %llu: result past results.%s, cancelling the statement (ref %s)",
 		(unsigned long long)s->id, rows_over ? "max_rows" : "max_bytes", ref);
+	dw_metrics_block(rows_over ? "results.max_rows" : "results.max_bytes");
 	cut(s, srv, h, "54000", msg, "blocked", rows_over ? "results.max_rows" : "results.max_bytes",
 		ref);
 	return false;

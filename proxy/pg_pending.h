@@ -39,7 +39,12 @@ struct pg_stmt;
 struct pg_pend {
 	uint8_t kind;
 	uint8_t flags;
-	struct pg_stmt *stmt;  /* PARSE/CLOSE of a cached statement: which one */
+	uint8_t metered;       /* QUERY, EXECUTE of the client: dw_m_class + 1 until its
+	                          outcome is counted (proxy/metrics.h), then 0 */
+	union {
+		struct pg_stmt *stmt;  /* PARSE/CLOSE of a cached statement: which one */
+		uint64_t sent_us;      /* metered QUERY, EXECUTE: when it went to the server */
+	};
 	char *text;            /* SYNTH_ERROR: "SQLSTATE\0message", owned */
 	uint32_t audit_msg;    /* QUERY, SYNC: the message its audit notes belong to (0 = none) */
 	uint32_t serial;       /* QUERY, EXECUTE: numbered per server connection (never 0) */
@@ -64,6 +69,7 @@ static inline void pg_pending_push(struct pg_pending *p, uint8_t kind, uint8_t f
 	struct pg_pend *e = &p->e[(p->head + p->count) % PG_PENDING_CAP];
 	e->kind = kind;
 	e->flags = flags;
+	e->metered = 0;
 	e->stmt = stmt;
 	e->text = NULL;
 	e->audit_msg = 0;

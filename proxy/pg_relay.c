@@ -22,6 +22,7 @@
 #include "proxy/error_sanitize.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
+#include "proxy/metrics.h"
 #include "proxy/pg_codec.h"
 #include "proxy/worker.h"
 
@@ -194,6 +195,15 @@ static void pop_reply(struct pg_session *s, struct pg_server *srv)
 	pg_pending_pop(&srv->pending);
 }
 
+/* The outcome of client statement E is known: counted once (metrics). */
+static void meter(struct pg_pend *e, enum dw_m_outcome o)
+{
+	if (!e->metered)
+		return;
+	dw_metrics_statement(DW_M_POSTGRES, (enum dw_m_class)(e->metered - 1), o, e->sent_us);
+	e->metered = 0;
+}
+
 /* After an error in the extended protocol the server skips everything up to
  * Sync: so do the replies we were waiting for. */
 static void skip_to_sync(struct pg_session *s, struct pg_server *srv)
@@ -218,6 +228,7 @@ static void skip_to_sync(struct pg_session *s, struct pg_server *srv)
 			srv->base.broken = true;
 		}
 		first = false;
+		meter(h, DW_M_FAILURE); /* the failed Execute, and those its batch skips */
 		free(h->text);
 		h->text = NULL;
 		pop_reply(s, srv);
@@ -352,6 +363,7 @@ static bool cut_reply(struct pg_session *s, struct pg_server *srv, struct pg_pen
 		dw_stmt_notes_complete_cut(&s->notes, &as, f[2], f[3], f[0], 0,
 			type == 'E' ? pg_error_field(body, blen, 'M') : NULL, f[4]);
 	}
+	meter(h, strcmp(f[2], "timeout") == 0 ? DW_M_TIMEOUT : DW_M_BLOCKED);
 	free(s->replacement);
 	s->replacement = text;
 	if (h->kind == PEND_EXECUTE) {
@@ -384,6 +396,7 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 			return V_FATAL;
 		if (s && !swallow && h->audit_msg)
 			audit_message_end(s, h->audit_msg);
+		meter(h, DW_M_SUCCESS); /* a Query that got no error */
 		srv->txstatus = blen >= 1 ? (char)body[0] : 'E';
 		srv->in_copy_in = false;
 		pop_reply(s, srv);
@@ -422,6 +435,7 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 			/* Statement finished: the seam for its timeout. */
 			if (s)
 				audit_statement_done(s, type, body, blen);
+			meter(h, DW_M_SUCCESS);
 			pop_reply(s, srv);
 			return V_FORWARD;
 		}
@@ -461,6 +475,7 @@ static enum srv_verdict account(struct pg_session *s, struct pg_server *srv, cha
 				}
 				return V_SWALLOW;
 			}
+			meter(h, DW_M_FAILURE);
 			return s ? to_client(s, type, body, blen, kind == PEND_QUERY) : V_FORWARD;
 		}
 		/* A Bind can fail for its statement too (planning with the
@@ -1053,6 +1068,7 @@ static bool judge_head(struct pg_session *s, char type, size_t total)
 	}
 	dw_audit_refused(&who, a, text, text_len, &s->guard.last, s->guard.last_ref,
 		s->cfg->audit.statements);
+	dw_metrics_refused_text(DW_M_POSTGRES, type == 'F' ? NULL : text, text_len, DW_M_BLOCKED);
 	evbuffer_drain(in, total);
 	if (type == 'P')
 		pg_relay_fail_batch(s, "42501", msg);
@@ -1062,15 +1078,14 @@ static bool judge_head(struct pg_session *s, char type, size_t total)
 }
 
 /* The time limit of the Query, FunctionCall or Execute at the head of the
- * input (0 for other messages), and what Parse and Bind say about the
- * statements and portals later Executes run. */
+ * input (0 for other messages) and, in *KINDS, what it runs; and what Parse
+ * and Bind say about the statements and portals later Executes run. Kinds
+ * are looked at even without time limits: metrics count by them. */
 static uint32_t statement_limit(struct pg_session *s, char type, const uint8_t *peek, size_t np,
-	size_t total)
+	size_t total, uint32_t *kinds_out)
 {
-	const struct dw_timeouts *t = &s->cfg->timeouts;
-	if (!t->query_ms && !t->write_ms && !t->admin_ms && !t->long_query_ms)
-		return 0;
 	size_t len = 0, len2 = 0;
+	*kinds_out = DW_KIND_UNKNOWN;
 	const char *name;
 	switch (type) {
 	case 'Q':
@@ -1086,6 +1101,7 @@ static uint32_t statement_limit(struct pg_session *s, char type, const uint8_t *
 		uint32_t kinds = dw_sql_kinds((const char *)m + 5 + pos, tl, DW_SQL_POSTGRES);
 		if (type == 'Q') {
 			s->query_kinds = kinds;
+			*kinds_out = kinds;
 			return pg_limits_timeout(s, kinds);
 		}
 		dw_kind_cache_put(&s->kinds, 'S', (const char *)m + 5, pos - 1, kinds);
@@ -1103,8 +1119,8 @@ static uint32_t statement_limit(struct pg_session *s, char type, const uint8_t *
 		return 0;
 	case 'E':
 		name = peek_name(peek, np, 5, &len);
-		return pg_limits_timeout(s,
-			name ? dw_kind_cache_get(&s->kinds, 'P', name, len) : DW_KIND_UNKNOWN);
+		*kinds_out = name ? dw_kind_cache_get(&s->kinds, 'P', name, len) : DW_KIND_UNKNOWN;
+		return pg_limits_timeout(s, *kinds_out);
 	default:
 		return 0;
 	}
@@ -1259,7 +1275,8 @@ static void client_input(struct pg_session *s)
 			audit_msg = kind == PEND_QUERY && type == 'Q' ? s->audit_query :
 				audit_extended(s, type, peek, np);
 		}
-		uint32_t limit = statement_limit(s, type, peek, np, total);
+		uint32_t kinds;
+		uint32_t limit = statement_limit(s, type, peek, np, total, &kinds);
 		if (kind != PEND_QUERY && kind != PEND_SYNC && kind)
 			srv->unsynced = true;
 		if (kind == PEND_SYNC) {
@@ -1295,6 +1312,8 @@ static void client_input(struct pg_session *s)
 					srv->next_serial = 1;
 				e->serial = srv->next_serial;
 				e->timeout_ms = limit;
+				e->metered = (uint8_t)(dw_metrics_class(kinds) + 1);
+				e->sent_us = s->last_activity_us; /* this turn's clock reading */
 			}
 		}
 	}

@@ -21,6 +21,7 @@
 #include "proxy/cancel.h"
 #include "proxy/io.h"
 #include "proxy/log.h"
+#include "proxy/metrics.h"
 #include "proxy/pg_codec.h"
 #include "proxy/worker.h"
 
@@ -58,14 +59,18 @@ static void timer_fired(evutil_socket_t fd, short what, void *arg)
 	case PGC_STARTUP:
 	case PGC_AUTH:
 		dw_info("session %llu: login timeout", (unsigned long long)s->id);
+		dw_metrics_timeout(DW_M_TIMEOUT_LOGIN);
+		dw_metrics_refused(s->listener_index, DW_M_REFUSED_LOGIN_TIMEOUT);
 		pg_session_close(s, "08P01", "dbward: login timeout");
 		return;
 	case PGC_LOGIN_POOL:
+		dw_metrics_timeout(DW_M_TIMEOUT_POOL_WAIT);
 		dw_pool_cancel_wait(s->pool, &s->waiter);
 		pg_session_close(s, "53300",
 			"dbward: timed out waiting for a free server connection");
 		return;
 	case PGC_WAIT_SERVER:
+		dw_metrics_timeout(DW_M_TIMEOUT_POOL_WAIT);
 		dw_pool_cancel_wait(s->pool, &s->waiter);
 		dw_info("session %llu: timed out waiting for a server connection",
 			(unsigned long long)s->id);
@@ -101,6 +106,7 @@ void pg_session_new(struct dw_worker *w, struct dw_config *cfg, size_t li, int f
 	s->listener = l;
 	s->backend = &cfg->backends[l->backend_index];
 	s->id = atomic_fetch_add(&rt->next_session_id, 1) + 1;
+	s->connected_at_ms = dw_metrics_accepted(li);
 	s->fd = fd;
 	s->transaction_pooling = s->backend->pool.mode == DW_POOL_TRANSACTION;
 	atomic_fetch_add(&rt->listeners[li].clients, 1);
@@ -116,6 +122,7 @@ void pg_session_new(struct dw_worker *w, struct dw_config *cfg, size_t li, int f
 	}
 	setup_bev(s);
 	if (atomic_load(&rt->listeners[li].clients) > l->max_clients) {
+		dw_metrics_refused(li, DW_M_REFUSED_MAX_CLIENTS);
 		pg_session_close(s, "53300", "dbward: too many client connections");
 		return;
 	}
@@ -123,6 +130,7 @@ void pg_session_new(struct dw_worker *w, struct dw_config *cfg, size_t li, int f
 	char msg[256];
 	pg_session_info(s, &who);
 	if (dw_limit_accept(&s->limit, cfg, &who, &s->guard, msg, sizeof msg) == DW_LIMIT_REFUSE) {
+		dw_metrics_refused(li, DW_M_REFUSED_RATE_LIMIT);
 		pg_session_close(s, "53300", msg);
 		return;
 	}
@@ -176,6 +184,7 @@ static void auth_failed(struct pg_session *s)
 		s->user, s->peer_ip);
 	pg_session_info(s, &who);
 	dw_lockout_judge(s->worker->rt->lockout, &s->cfg->auth_failures, &who, false);
+	dw_metrics_refused(s->listener_index, DW_M_REFUSED_LOGIN_FAILED);
 	refuse_login(s);
 }
 
@@ -223,16 +232,19 @@ static void auth_ok(struct pg_session *s)
 	char msg[256];
 	pg_session_info(s, &who);
 	if (!dw_lockout_judge(s->worker->rt->lockout, &s->cfg->auth_failures, &who, true)) {
+		dw_metrics_refused(s->listener_index, DW_M_REFUSED_LOCKED_OUT);
 		refuse_login(s);
 		return;
 	}
 	if (!dw_config_user_may_use(s->ucfg, s->backend->name)) {
+		dw_metrics_refused(s->listener_index, DW_M_REFUSED_NOT_ALLOWED);
 		snprintf(msg, sizeof msg, "dbward: user \"%.64s\" may not use this database service",
 			s->user);
 		pg_session_close(s, "28000", msg);
 		return;
 	}
 	if (dw_limit_login(&s->limit, s->cfg, &who, &s->guard, msg, sizeof msg) == DW_LIMIT_REFUSE) {
+		dw_metrics_refused(s->listener_index, DW_M_REFUSED_RATE_LIMIT);
 		pg_session_close(s, "53300", msg);
 		return;
 	}
@@ -397,6 +409,7 @@ static void handle_startup(struct pg_session *s, const uint8_t *body, size_t len
 		break;
 	}
 	if (tls_mode == DW_TLS_REQUIRE && !s->tls) {
+		dw_metrics_refused(s->listener_index, DW_M_REFUSED_TLS_REQUIRED);
 		pg_session_close(s, "28000", "dbward: TLS is required on this listener");
 		return;
 	}
@@ -505,8 +518,10 @@ static void client_event(struct bufferevent *bev, short what, void *arg)
 {
 	(void)bev;
 	struct pg_session *s = arg;
-	if (what & BEV_EVENT_CONNECTED)
+	if (what & BEV_EVENT_CONNECTED) {
+		dw_metrics_tls_handshake(s->listener_index, true); /* only TLS connects */
 		return;
+	}
 	if (what & BEV_EVENT_ERROR) {
 		unsigned long e = bufferevent_get_openssl_error(s->bev);
 		if (e) {
@@ -614,6 +629,8 @@ enum dw_limit_verdict pg_session_admit(struct pg_session *s, char type, size_t t
 		/* Held: nothing more is read until the limit lets it go. */
 		dw_reader_set(&s->rd, s->bev, false);
 	} else if (v == DW_LIMIT_REFUSE) {
+		dw_metrics_refused_head(DW_M_POSTGRES, bufferevent_get_input(s->bev), 5, total,
+			type == 'Q', DW_M_RATE_LIMITED);
 		evbuffer_drain(bufferevent_get_input(s->bev), total);
 		if (type == 'Q')
 			pg_relay_fail_query(s, "53400", msg);
@@ -784,6 +801,8 @@ void pg_session_close(struct pg_session *s, const char *sqlstate, const char *me
 		return;
 	enum pg_session_state was = s->state;
 	s->state = PGC_CLOSING;
+	if (s->ssl)
+		dw_metrics_tls_end(s->listener_index, s->ssl);
 	if (s->timer)
 		evtimer_del(s->timer);
 	if (s->stmt_timer)

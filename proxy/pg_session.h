@@ -50,6 +50,7 @@ struct pg_session {
 	const struct dw_listener_config *listener;
 	const struct dw_backend_config *backend;
 	uint64_t id;
+	uint64_t connected_at_ms;              /* wall clock, for the admin API */
 	enum pg_session_state state;
 
 	int fd;

@@ -15,6 +15,7 @@
 
 #include "policy/policy_match.h"
 #include "proxy/log.h"
+#include "proxy/metrics.h"
 #include "proxy/stmt_audit.h"
 #include "proxy/stmt_guard.h"
 
@@ -482,6 +483,7 @@ static enum dw_limit_verdict refuse(struct dw_limit_session *ls, const struct dw
 	dw_guard_ref(g, who->id, ref, sizeof ref);
 	snprintf(rule, sizeof rule, "rate_limits[%zu].%s", ls->rule_index, limit);
 	dw_audit_decision(who, "security", "rate_limited", "blocked", "warning", rule, reason, ref);
+	dw_metrics_rate_limited(limit);
 	log_refusal(who, what, reason, ref);
 	snprintf(msg, cap, "dbward: %s: %s (ref %s)", what, reason, ref);
 	return DW_LIMIT_REFUSE;

@@ -22,7 +22,9 @@
 
 #include "audit/audit.h"
 #include "policy/policy.h"
+#include "proxy/admin_http.h"
 #include "proxy/log.h"
+#include "proxy/metrics.h"
 #include "proxy/session_info.h"
 #include "proxy/tls.h"
 #include "proxy/worker.h"
@@ -93,6 +95,7 @@ static void refuse(const char *path, const char *why)
 {
 	dw_error("reload of %s refused, the running configuration stays: %s", path, why);
 	dw_audit_note_reload(false, why);
+	dw_metrics_reload(false);
 }
 
 bool dw_runtime_reload(struct dw_runtime *rt, const char *path)
@@ -197,6 +200,11 @@ bool dw_runtime_reload(struct dw_runtime *rt, const char *path)
 	free(fds);
 	dw_audit_apply_config(cfg);
 	dw_config_unref(old);
+	dw_admin_set_config(cfg); /* readiness and breaker gauges follow the new backends */
+	char hex[17];
+	if (dw_metrics_hash_file(path, hex) == 0)
+		dw_metrics_set_config_hash(hex);
+	dw_metrics_reload(true);
 	dw_info("configuration reloaded from %s", path);
 	dw_audit_note_reload(true, NULL);
 	return true;

@@ -8,6 +8,7 @@
 
 #include "audit/audit.h"
 #include "proxy/log.h"
+#include "proxy/metrics.h"
 #include "proxy/stmt_guard.h"
 #include "proxy/worker.h"
 
@@ -141,6 +142,7 @@ bool dw_guard_judge(struct dw_guard *g, struct dw_worker *w, const struct dw_ses
 		v.reason, ref);
 	snprintf(msg, cap, "dbward: statement blocked by policy \"%s\", rule %s: %s (ref %s)",
 		v.policy, v.rule ? v.rule : "?", v.reason, ref);
+	dw_metrics_block(v.rule);
 	return false;
 }
 
@@ -165,6 +167,7 @@ bool dw_guard_judge_opaque(struct dw_guard *g, const struct dw_session_info *who
 		block ? "blocked a message" : "would block a message", what, ref);
 	if (!block)
 		return true;
+	dw_metrics_block("opaque");
 	snprintf(msg, cap, "dbward: statement blocked by policy \"%s\", rule opaque: %s cannot be "
 		"judged (ref %s)", g->policy->name, what, ref);
 	return false;

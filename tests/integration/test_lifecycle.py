@@ -4,6 +4,7 @@ leaves the running configuration serving), and SIGTERM lets a statement in
 flight finish before dbward exits 0."""
 import json
 import os
+import re
 import signal
 import threading
 import time
@@ -83,11 +84,21 @@ def test_sighup_applies_a_new_policy_to_open_sessions(pg_server, maria_server, s
                                 for r in audit_records(cfg)))
 
 
+def reloads_counted(admin_port, result):
+    from test_admin import fetch
+    text = fetch(admin_port, "/metrics").body
+    m = re.search(r'^dbward_config_reloads_total\{result="%s"\} (\d+)' % result, text, re.M)
+    return int(m.group(1)) if m else 0
+
+
 def test_sighup_with_a_broken_file_keeps_the_running_configuration(pg_server, maria_server,
                                                                    start_dbward, tmp_path):
+    from servers import free_port
     cfg = both(pg_server, maria_server, tmp_path, policies=DENY_DDL)
+    admin_port = free_port()
+    cfg["admin"] = {"listen": f"127.0.0.1:{admin_port}"}
     proxy = start_dbward(cfg)
-    pg_port, _ = proxy.ports
+    pg_port = proxy.ports[0]
     pg = psycopg2.connect(host=proxy.host, port=pg_port, user="app", password=APP_PASSWORD,
                           dbname="app")
     pg.autocommit = True
@@ -111,6 +122,8 @@ def test_sighup_with_a_broken_file_keeps_the_running_configuration(pg_server, ma
     assert cur.fetchone() == (2,)
     assert wait_for(lambda: sum(1 for r in audit_records(cfg)
                                 if r["action"] == "reload" and r["outcome"] == "failure") == 2)
+    assert reloads_counted(admin_port, "failure") == 2
+    assert reloads_counted(admin_port, "success") == 0
 
 
 def test_sigterm_lets_the_running_statement_finish(pg_server, maria_server, start_dbward,

@@ -1424,6 +1424,94 @@ static void test_errors(void)
 	free(errs);
 }
 
+/* listeners and backends (lines 1-4), then LINES from line 5. */
+static struct dw_config *load_admin(const char *const *lines, char **errs)
+{
+	const char *all[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < 4; i++)
+		all[n++] = policy_head[i];
+	for (size_t i = 0; lines[i] != NULL && n < 63; i++)
+		all[n++] = lines[i];
+	all[n] = NULL;
+	return load_lines(all, errs);
+}
+
+static void test_admin(void)
+{
+	struct dw_config *cfg;
+	char *errs;
+
+	cfg = load_admin(LINES("workers: 1"), &errs);
+	ok(cfg != NULL && !cfg->admin.enabled, "no admin section: the endpoint is off");
+	if (cfg != NULL)
+		dw_config_unref(cfg);
+	free(errs);
+
+	cfg = load_admin(LINES("admin: {}"), &errs);
+	ok(cfg != NULL && cfg->admin.enabled && str_is(cfg->admin.listen.host, "127.0.0.1") &&
+	   cfg->admin.listen.port == 9187, "admin: {} serves on 127.0.0.1:9187");
+	if (cfg != NULL)
+		dw_config_unref(cfg);
+	free(errs);
+
+	cfg = load_admin(LINES("admin:"), &errs);
+	ok(cfg != NULL && cfg->admin.enabled, "an empty admin section turns the endpoint on: %s", errs);
+	if (cfg != NULL)
+		dw_config_unref(cfg);
+	free(errs);
+
+	cfg = load_admin(LINES("admin:", "  listen: \"[::1]:19187\""), &errs);
+	ok(cfg != NULL && cfg->admin.enabled && str_is(cfg->admin.listen.host, "::1") &&
+	   cfg->admin.listen.port == 19187, "an IPv6 admin address");
+	if (cfg != NULL)
+		dw_config_unref(cfg);
+	free(errs);
+
+	cfg = load_admin(LINES("admin: { enabled: false, listen: 0.0.0.0:6432 }"), &errs);
+	ok(cfg != NULL && !cfg->admin.enabled,
+	   "enabled: false turns it off (and its address then takes nothing)");
+	if (cfg != NULL)
+		dw_config_unref(cfg);
+	free(errs);
+
+	/* Every error at once, each with its place. */
+	cfg = load_admin(LINES(
+		/* 5 */ "admin:",
+		/* 6 */ "  enabled: maybe",
+		/* 7 */ "  listen: localhost",
+		/* 8 */ "  port: 9187"), &errs);
+	ok(cfg == NULL, "admin errors refuse the file");
+	expect_error(errs, 6, 12, "admin.enabled", "expected true or false");
+	expect_error(errs, 7, 11, "admin.listen", "invalid address \"localhost\"");
+	expect_error(errs, 8, 3, "admin.port", "unknown key");
+	ok(count_lines(errs) == 3, "exactly the expected errors (%zu lines)", count_lines(errs));
+	free(errs);
+
+	cfg = load_admin(LINES("admin: { listen: \"\" }"), &errs);
+	ok(cfg == NULL && has_error(errs, 5, 18, "admin.listen", "address must not be empty"),
+	   "an empty address is an error");
+	free(errs);
+	cfg = load_admin(LINES("admin: { listen: /run/dbward/admin.sock }"), &errs);
+	ok(cfg == NULL && has_error(errs, 5, 18, "admin.listen", "does not listen on unix sockets"),
+	   "a unix socket path is refused");
+	free(errs);
+	cfg = load_admin(LINES("admin: { listen: \"127.0.0.1:0\" }"), &errs);
+	ok(cfg == NULL && has_error(errs, 5, 18, "admin.listen", "port must be between 1 and 65535"),
+	   "port 0 is refused");
+	free(errs);
+	cfg = load_admin(LINES("admin: { listen: \"0.0.0.0:6432\" }"), &errs);
+	ok(cfg == NULL && has_error(errs, 5, 18, "admin.listen",
+				    "address \"0.0.0.0:6432\" overlaps listeners[0].listen"),
+	   "the admin address must not overlap a listener");
+	free(errs);
+	cfg = load_admin(LINES("admin: [127.0.0.1:9187]"), &errs);
+	ok(cfg == NULL && has_error(errs, 5, 8, "admin", "expected a mapping, found a sequence"),
+	   "admin must be a mapping");
+	free(errs);
+}
+
 /* The key tables must be documented exactly: docs/configuration.md embeds
  * the generated reference between two markers. */
 static char *find_docs(void)
@@ -1535,6 +1623,7 @@ int main(int argc, char **argv)
 	test_audit();
 	test_errors();
 	test_limits();
+	test_admin();
 	test_reference();
 
 	/* Best-effort cleanup of the temp directory. */
