@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "audit/audit_internal.h"
+#include "proxy/utf8.h"
 
 static const char *const severity_names[] = { "info", "warning", "error", "critical" };
 
@@ -17,42 +18,6 @@ const char *dw_audit_severity_name(unsigned index)
 {
 	return index < sizeof(severity_names) / sizeof(severity_names[0]) ? severity_names[index]
 									 : "info";
-}
-
-/* Length of the valid UTF-8 sequence at S (at most LEN bytes), or 0 when
- * the bytes there are not one (overlong forms, surrogates and code points
- * above U+10FFFF are invalid too). */
-static size_t utf8_sequence(const unsigned char *s, size_t len)
-{
-	unsigned char c = s[0];
-	size_t need;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (len < need)
-		return 0;
-	for (size_t i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return need;
 }
 
 size_t dw_audit_escape(char *out, size_t cap, const char *s, size_t len, bool *cut)
@@ -63,7 +28,7 @@ size_t dw_audit_escape(char *out, size_t cap, const char *s, size_t len, bool *c
 
 	while (i < len) {
 		unsigned char c = in[i];
-		size_t seq = utf8_sequence(in + i, len - i);
+		size_t seq = dw_utf8_sequence(in + i, len - i);
 
 		if (seq == 0) {
 			/* One replacement character per invalid byte. */

@@ -1,5 +1,6 @@
 /* See metrics.h. */
 #include "proxy/metrics.h"
+#include "proxy/utf8.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -331,40 +332,6 @@ int dw_metrics_hash_file(const char *path, char hex[17])
 
 /* ---- text rendering ---- */
 
-/* Length of the valid UTF-8 sequence at S (LEN bytes left), 0 when there is
- * none (overlong forms, surrogates and values past U+10FFFF included). */
-static size_t utf8_len(const unsigned char *s, size_t len)
-{
-	unsigned char c = s[0];
-	size_t need;
-	uint32_t cp;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (len < need)
-		return 0;
-	for (size_t i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return need;
-}
-
 /* JSON: control characters as \u00XX. Prometheus label values: newline as
  * \n, other control characters (which scrapers handle unevenly) as U+FFFD.
  * Both: \ and " escaped, invalid UTF-8 as U+FFFD, one per byte. */
@@ -376,7 +343,7 @@ static void escape(struct evbuffer *out, const char *value, bool json)
 	size_t len = strlen(value), i = 0, plain = 0;
 	while (i < len) {
 		unsigned char c = s[i];
-		size_t seq = utf8_len(s + i, len - i);
+		size_t seq = dw_utf8_sequence(s + i, len - i);
 		if (seq != 0 && c >= 0x20 && c != 0x7f && c != '"' && c != '\\') {
 			i += seq;
 			continue;
