@@ -230,3 +230,24 @@ def test_sighup_applies_new_limits_to_open_sessions(pg_server, maria_server, sta
     with pytest.raises(psycopg2.Error) as err:
         cur.execute("SELECT pg_sleep(2)")
     assert err.value.pgcode == "57014"
+
+
+def test_drops_root_to_the_configured_user(pg_server, start_dbward, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("needs to start as root")
+    cfg = pg_config(pg_server)
+    cfg["user"] = "nobody"
+    cfg["group"] = "nogroup"
+    proxy = start_dbward(cfg)
+    assert wait_for(lambda: "running as user nobody" in proxy.log_text())
+    with open(f"/proc/{proxy.proc.pid}/status") as f:
+        ids = {line.split(":")[0]: line.split()[1:] for line in f if line[:4] in ("Uid:", "Gid:")}
+    import grp
+    import pwd
+    assert set(ids["Uid"]) == {str(pwd.getpwnam("nobody").pw_uid)}
+    assert set(ids["Gid"]) == {str(grp.getgrnam("nogroup").gr_gid)}
+    conn = psycopg2.connect(host=proxy.host, port=proxy.port, user="app", password=APP_PASSWORD,
+                            dbname="app")
+    cur = conn.cursor()
+    cur.execute("SELECT 5")
+    assert cur.fetchone() == (5,)
