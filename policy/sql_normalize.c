@@ -32,9 +32,12 @@ void sqlnorm_put(struct norm_out *o, const char *p, size_t n)
 {
 	uint64_t h = o->hash;
 	for (size_t k = 0; k < n; k++) {
-		h = (h ^ (unsigned char)p[k]) * FNV64_PRIME;
+		/* A NUL inside a quoted name or comment (MySQL text may hold
+		 * one) would end the normalized text early for C string users. */
+		char c = p[k] ? p[k] : '?';
+		h = (h ^ (unsigned char)c) * FNV64_PRIME;
 		if (o->len + k < o->cap)
-			o->buf[o->len + k] = p[k];
+			o->buf[o->len + k] = c;
 	}
 	o->hash = h;
 	o->len += n;
