@@ -313,10 +313,11 @@ def test_metrics_move_with_traffic(proxy):
     assert delta("dbward_tls_handshakes_total", listener="my", result="success") == 1
     assert delta("dbward_tls_handshakes_total", listener="my", result="failure") == 0
     # Every statement that reached a server is in the latency histogram; the
-    # two timeouts took at least a second each.
+    # two timeouts took about a second each.
     for protocol, ran in (("postgres", 7), ("mysql", 6)):
         assert delta("dbward_statement_duration_seconds_count", protocol=protocol) >= ran
-        assert delta("dbward_statement_duration_seconds_sum", protocol=protocol) >= 1.0
+        # (about a second: libevent arms timers from its cached loop time)
+        assert delta("dbward_statement_duration_seconds_sum", protocol=protocol) >= 0.95
         assert delta("dbward_statement_duration_seconds_bucket", protocol=protocol,
                      le="0.5") >= ran - 1
     # The pools and the audit trail.
