@@ -17,6 +17,7 @@
 #include "proxy/admin_http.h"
 #include "proxy/log.h"
 #include "proxy/metrics.h"
+#include "proxy/notify.h"
 #include "proxy/worker.h"
 
 static void usage(FILE *out)
@@ -120,6 +121,7 @@ static int run(const char *path)
 		return 1;
 	}
 	dw_info("dbward %s started with %u worker(s)", DBWARD_VERSION, cfg->workers);
+	dw_notify("READY=1\nSTATUS=serving");
 	for (;;) {
 		int sig = 0;
 		if (sigwait(&set, &sig) != 0)
@@ -128,12 +130,16 @@ static int run(const char *path)
 			uint64_t grace = rt.cfg->timeouts.shutdown_grace_ms;
 			dw_info("received %s, stopping: statements in flight get up to %llu ms to finish",
 				sig == SIGTERM ? "SIGTERM" : "SIGINT", (unsigned long long)grace);
+			dw_notify("STOPPING=1\nSTATUS=draining");
 			dw_runtime_drain(&rt, grace);
 			break;
 		}
 		if (sig == SIGHUP) {
 			dw_info("SIGHUP: reloading %s", path);
-			dw_runtime_reload(&rt, path);
+			dw_notify("RELOADING=1");
+			bool ok = dw_runtime_reload(&rt, path);
+			dw_notify(ok ? "READY=1\nSTATUS=serving" :
+				"READY=1\nSTATUS=serving; the last reload was refused (see the log)");
 		}
 		if (sig == SIGUSR1) {
 			dw_info("SIGUSR1: reopening the audit log");

@@ -271,7 +271,7 @@ def test_systemd_unit_hardening():
         assert len(svc[key]) == 1, f"{key} given more than once: {svc[key]}"
         return svc[key][0]
 
-    assert one("Type") == "simple"
+    assert one("Type") == "notify" and one("NotifyAccess") == "main"
     assert one("ExecStart") == "/usr/local/bin/dbward -c /etc/dbward/dbward.yaml"
     assert svc["ExecReload"][-1] == "/bin/kill -HUP $MAINPID"
     assert one("Restart") == "on-failure"

@@ -251,3 +251,25 @@ def test_drops_root_to_the_configured_user(pg_server, start_dbward, tmp_path):
     cur = conn.cursor()
     cur.execute("SELECT 5")
     assert cur.fetchone() == (5,)
+
+
+def test_tells_systemd_when_it_serves_reloads_and_stops(pg_server, start_dbward, tmp_path,
+                                                         monkeypatch):
+    import socket
+    path = str(tmp_path / "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(10)
+    monkeypatch.setenv("NOTIFY_SOCKET", path)
+    proxy = start_dbward(pg_config(pg_server))
+
+    def next_message():
+        return sock.recv(4096).decode()
+    assert "READY=1" in next_message()
+    proxy.signal(signal.SIGHUP)
+    assert next_message() == "RELOADING=1"
+    assert "READY=1" in next_message()
+    proxy.signal(signal.SIGTERM)
+    assert "STOPPING=1" in next_message()
+    assert proxy.proc.wait(15) == 0
+    proxy.terminated_rc = 0
