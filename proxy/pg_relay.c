@@ -295,10 +295,10 @@ static void audit_message_end(struct pg_session *s, uint32_t message)
 }
 
 /* V_REPLACED: the message's replacement is in the client's output already
- * (what came before it was passed first); the message itself is dropped. */
-enum srv_verdict { V_FORWARD, V_SWALLOW, V_REPLACED, V_FATAL, V_REPLACE };
-/* V_REPLACE: the message is dropped and s->replacement (dbward's own error
- * for a cut statement) or, for ReadyForQuery, status 'E' goes out instead. */
+ * (server_input passed what came before it first); the message itself is
+ * dropped. Sanitized errors, the end of a cut statement and the
+ * ReadyForQuery after it are replaced this way. */
+enum srv_verdict { V_FORWARD, V_SWALLOW, V_REPLACED, V_FATAL };
 
 /* An ErrorResponse ('E') or NoticeResponse ('N') BODY on its way to client
  * S. An error ending the oldest noted statement (ENDS_STATEMENT) is recorded
@@ -331,8 +331,8 @@ static enum srv_verdict to_client(struct pg_session *s, char type, const uint8_t
 
 /* A reply to a statement dbward cut (pg_limits.c): its rows are dropped and
  * its end (CommandComplete, EmptyQuery, PortalSuspended, or the error the
- * cancel caused) is replaced by dbward's error, kept in s->replacement.
- * Returns false for messages handled as usual. */
+ * cancel caused) is replaced by dbward's error. Returns false for messages
+ * handled as usual. */
 static bool cut_reply(struct pg_session *s, struct pg_server *srv, struct pg_pend *h, char type,
 	const uint8_t *body, size_t blen, enum srv_verdict *v)
 {
@@ -364,8 +364,8 @@ static bool cut_reply(struct pg_session *s, struct pg_server *srv, struct pg_pen
 			type == 'E' ? pg_error_field(body, blen, 'M') : NULL, f[4]);
 	}
 	meter(h, strcmp(f[2], "timeout") == 0 ? DW_M_TIMEOUT : DW_M_BLOCKED);
-	free(s->replacement);
-	s->replacement = text;
+	pg_put_error(bufferevent_get_output(s->bev), "ERROR", f[0], f[1]);
+	free(text);
 	if (h->kind == PEND_EXECUTE) {
 		if (type == 'E') {
 			skip_to_sync(s, srv);
@@ -375,7 +375,7 @@ static bool cut_reply(struct pg_session *s, struct pg_server *srv, struct pg_pen
 		}
 	}
 	srv->drop_until_ready = true;
-	*v = V_REPLACE;
+	*v = V_REPLACED;
 	return true;
 }
 
@@ -559,8 +559,12 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 		size_t total = (size_t)mlen + 1;
 		struct pg_pend *head = pg_pending_head(&srv->pending);
 		bool maybe_swallow = !out || (head && (head->flags & PEND_SWALLOW));
-		/* Errors and notices a client gets sanitized are rewritten whole. */
+		/* Errors and notices a client gets sanitized are rewritten whole;
+		 * the end of a cut statement, and the ReadyForQuery after one that
+		 * completed anyway, are replaced too. */
 		bool rewrites = s && (type == 'E' || type == 'N') && dw_errors_sanitizing(&s->cfg->errors);
+		bool replaces = rewrites || (s && head && (head->flags & PEND_CUT)) ||
+			(s && type == 'Z' && srv->abort_at_ready);
 		bool whole = needs_body(type) || maybe_swallow || rewrites;
 		uint8_t small[512];
 		uint8_t *body = NULL;
@@ -583,10 +587,12 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 			evbuffer_ptr_set(in, &bp, 5, EVBUFFER_PTR_ADD);
 			evbuffer_copyout_from(in, &bp, body, mlen - 4);
 		}
-		if (rewrites) {
-			/* Its replacement goes where it stands: after what came before. */
+		if (replaces) {
+			/* A replacement goes where the message stands: after what
+			 * came before it. */
 			dw_io_pass(in, out, &acc);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
+			len = evbuffer_get_length(in);
 		}
 		/* BLEN is the body's length even when only the header was read. */
 		enum srv_verdict v = account(s, srv, type, body, mlen - 4);
@@ -618,7 +624,8 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 					"a statement was stopped' USING ERRCODE = 'query_canceled'; END$dbward$");
 				pg_pending_push(&srv->pending, PEND_QUERY, PEND_SWALLOW | PEND_FAILS, NULL);
 				srv->txstatus = 'E';
-				v = V_REPLACE;
+				pg_put_ready(out, 'E');
+				v = V_REPLACED;
 			}
 		}
 		if (v == V_FORWARD) {
@@ -634,16 +641,6 @@ static bool server_input(struct pg_server *srv, struct pg_session *s)
 			 * before they are whole. */
 			dw_io_drop(in, out, &acc, total, &srv->drop_remaining);
 			evbuffer_ptr_set(in, &pos, 0, EVBUFFER_PTR_SET);
-			if (v == V_REPLACE && type == 'Z')
-				pg_put_ready(out, 'E');
-			else if (v == V_REPLACE && s && s->replacement) {
-				const char *state = s->replacement;
-				pg_put_error(out, "ERROR", state, state + strlen(state) + 1);
-			}
-			if (v == V_REPLACE && s) {
-				free(s->replacement);
-				s->replacement = NULL;
-			}
 		}
 		struct pg_pend *nh = pg_pending_head(&srv->pending);
 		if (nh && is_synthetic(nh->kind)) {

@@ -767,7 +767,6 @@ static void session_free(evutil_socket_t fd, short what, void *arg)
 		event_free(s->timer);
 	if (s->stmt_timer)
 		event_free(s->stmt_timer);
-	free(s->replacement);
 	if (s->pool)
 		dw_pool_put(s->pool);
 	pg_params_clear(&s->wants);

@@ -102,7 +102,6 @@ struct pg_session {
 	uint32_t counted_serial;               /* the statement rows/bytes count */
 	uint64_t result_rows, result_bytes;
 	uint32_t query_kinds;                  /* of the simple query being forwarded */
-	char *replacement;                     /* error replacing a cut statement's end */
 	struct dw_kind_cache kinds;            /* of named statements and portals */
 
 	struct dw_cancel_target *cancel;
