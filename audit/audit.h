@@ -43,6 +43,9 @@ void dw_audit_begin(struct dw_audit_rec *r, const char *event, const char *actio
 void dw_audit_str(struct dw_audit_rec *r, const char *key, const char *value);
 void dw_audit_strn(struct dw_audit_rec *r, const char *key, const char *value, size_t len);
 void dw_audit_int(struct dw_audit_rec *r, const char *key, int64_t value);
+/* V in decimal at OUT (room for 20 digits), NUL-terminated; returns the
+ * number of digits. Records format numbers with it, never with printf. */
+size_t dw_audit_u64(char out[21], uint64_t v);
 void dw_audit_bool(struct dw_audit_rec *r, const char *key, bool value);
 /* "client": {"ip": IP, "port": PORT, "tls": TLS} */
 void dw_audit_client(struct dw_audit_rec *r, const char *ip, int port, bool tls);

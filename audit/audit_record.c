@@ -196,21 +196,31 @@ void dw_audit_str(struct dw_audit_rec *r, const char *key, const char *value)
 		dw_audit_strn(r, key, value, strlen(value));
 }
 
+size_t dw_audit_u64(char out[21], uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
+
 void dw_audit_int(struct dw_audit_rec *r, const char *key, int64_t value)
 {
-	char num[24];
-	size_t n = sizeof(num);
-	uint64_t u = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+	char num[22];
+	size_t n = 0;
 
-	do {
-		num[--n] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
 	if (value < 0)
-		num[--n] = '-';
-	if (r->in_array || !put_key(r, key, sizeof(num) - n))
+		num[n++] = '-';
+	n += dw_audit_u64(num + n, value < 0 ? 0 - (uint64_t)value : (uint64_t)value);
+	if (r->in_array || !put_key(r, key, n))
 		return;
-	put(r, num + n, sizeof(num) - n);
+	put(r, num, n);
 }
 
 void dw_audit_bool(struct dw_audit_rec *r, const char *key, bool value)
@@ -242,15 +252,7 @@ void dw_audit_client(struct dw_audit_rec *r, const char *ip, int port, bool tls)
 	}
 	memcpy(obj + n, "\"port\":", 7);
 	n += 7;
-	char num[12];
-	size_t d = sizeof num;
-	unsigned u = port < 0 ? 0 : (unsigned)port;
-	do {
-		num[--d] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	memcpy(obj + n, num + d, sizeof num - d);
-	n += sizeof num - d;
+	n += dw_audit_u64(obj + n, port < 0 ? 0 : (uint64_t)port);
 	const char *t = tls ? ",\"tls\":true}" : ",\"tls\":false}";
 	memcpy(obj + n, t, strlen(t));
 	n += strlen(t);

@@ -314,17 +314,6 @@ static void note_line(size_t off, size_t len, unsigned char severity)
 	W.n_lines++;
 }
 
-/* SEQ in decimal at the end of OUT[24]; returns where it starts. */
-static size_t format_seq(char out[24], uint64_t seq)
-{
-	size_t d = 24;
-	do {
-		out[--d] = (char)('0' + seq % 10);
-		seq /= 10;
-	} while (seq);
-	return d;
-}
-
 static void out_put(const char *s, size_t n)
 {
 	memcpy(W.out + W.out_len, s, n);
@@ -335,8 +324,8 @@ static void out_put(const char *s, size_t n)
  * { body ,"seq":N [,"prev":"P","hash":"H"] }\n */
 static size_t line_length(size_t body_len, uint64_t seq)
 {
-	char num[24];
-	return 1 + body_len + 7 + (24 - format_seq(num, seq)) +
+	char num[21];
+	return 1 + body_len + 7 + dw_audit_u64(num, seq) +
 	       (W.chain != NULL ? 10 + DW_AUDIT_HASH_HEX + 10 + DW_AUDIT_HASH_HEX : 0) + 2;
 }
 
@@ -347,15 +336,15 @@ static bool compose(const char *body, size_t len, unsigned char severity)
 	const char *comma = memchr(body, ',', len);
 	size_t ts_len = comma != NULL ? (size_t)(comma - body) : len;
 	size_t start = W.out_len;
-	char num[24];
-	size_t d = format_seq(num, W.next_seq);
+	char num[21];
+	size_t nl = dw_audit_u64(num, W.next_seq);
 
 	if (!out_reserve(line_length(len, W.next_seq)))
 		return false;
 	W.out[W.out_len++] = '{';
 	out_put(body, ts_len);
 	out_put(",\"seq\":", 7);
-	out_put(num + d, 24 - d);
+	out_put(num, nl);
 	out_put(body + ts_len, len - ts_len);
 	if (W.chain != NULL) {
 		char hash[DW_AUDIT_HASH_HEX + 1];

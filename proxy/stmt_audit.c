@@ -60,21 +60,7 @@ static const char *event_of(uint32_t classes, bool writes)
 	return "query";
 }
 
-/* Decimal and hex without printf: these run once per statement. */
-static size_t format_u64(char *out, uint64_t v)
-{
-	char tmp[24];
-	size_t n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	for (size_t i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	out[n] = '\0';
-	return n;
-}
-
+/* Hex without printf: once per statement. */
 static void format_hex64(char out[17], uint64_t v)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -86,7 +72,7 @@ static void format_hex64(char out[17], uint64_t v)
 static void put_session(struct dw_audit_rec *r, const struct dw_session_info *as)
 {
 	char id[24];
-	dw_audit_strn(r, "session", id, format_u64(id, as->id));
+	dw_audit_strn(r, "session", id, dw_audit_u64(id, as->id));
 	dw_audit_str(r, "listener", as->listener);
 	dw_audit_str(r, "protocol", as->protocol);
 	dw_audit_str(r, "backend", as->backend);
